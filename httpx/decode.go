@@ -99,7 +99,7 @@ func jsonError(err error) error {
 		return BadRequest("Malformed JSON in request body").WithCause(err)
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		return new(ValidationError).Add(strings.Split(typeErr.Field, "."),
-			fmt.Sprintf("value is not a valid %s", typeErr.Type.Kind()), "type_error."+typeErr.Type.Kind().String())
+			"value is not a valid "+kindName(typeErr.Type), "type_error."+kindName(typeErr.Type))
 	default:
 		return BadRequest("Malformed JSON in request body").WithCause(err)
 	}

@@ -1,0 +1,66 @@
+package httpx_test
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+
+	"github.com/groundwork-go/groundwork/httpx"
+)
+
+func ExampleDecode() {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Email string `form:"email" json:"email" validate:"required,email"`
+		}
+		if err := httpx.Decode(w, r, &in); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, in)
+	})
+	req := httptest.NewRequest("POST", "/", strings.NewReader("email=not-an-email"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	fmt.Print(rec.Code, " ", rec.Body.String())
+	// Output: 422 {"detail":[{"loc":["email"],"msg":"value is not a valid email address","type":"value_error.email"}]}
+}
+
+func ExampleWriteError() {
+	rec := httptest.NewRecorder()
+	httpx.WriteError(rec, httptest.NewRequest("GET", "/users/42", nil), httpx.NotFound("User not found"))
+	fmt.Println(rec.Code, rec.Header().Get("Content-Type"))
+	// Output: 404 application/json
+}
+
+func ExampleChain() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	trusted, _ := httpx.ParseTrustedProxies("10.0.0.0/8")
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /ip", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, httpx.ClientIPFromRequest(r))
+	})
+	h := httpx.Chain(httpx.RequestID, httpx.ClientIP(trusted), httpx.AccessLog(logger), httpx.Recover)(httpx.JSONErrors(mux))
+
+	req := httptest.NewRequest("GET", "/ip", nil)
+	req.RemoteAddr = "10.0.0.5:1234"
+	req.Header.Set("X-Forwarded-For", "198.51.100.4")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	fmt.Println(rec.Body.String())
+	// Output: 198.51.100.4
+}
+
+func ExampleCORS() {
+	h := httpx.CORS(httpx.CORSOptions{AllowedOrigins: []string{"https://app.example"}})(http.NotFoundHandler())
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Origin", "https://app.example")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	fmt.Println(rec.Header().Get("Access-Control-Allow-Origin"), rec.Header().Get("Access-Control-Allow-Credentials"))
+	// Output: https://app.example true
+}
