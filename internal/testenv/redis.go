@@ -112,3 +112,6 @@ func uniquePrefix() string {
 	rand.Read(b[:])
 	return "gwtest:" + hex.EncodeToString(b[:]) + ":"
 }
+
+// UsingRealRedis reports whether Redis gives a real server (REDIS_URL set).
+func UsingRealRedis() bool { return os.Getenv("REDIS_URL") != "" }

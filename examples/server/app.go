@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/rueidis"
+
+	"github.com/groundwork-go/groundwork/httpx"
+	"github.com/groundwork-go/groundwork/internal/database"
+	"github.com/groundwork-go/groundwork/internal/redisconn"
+)
+
+// app holds the connected backends and the assembled handler.
+type app struct {
+	cfg     *config
+	logger  *slog.Logger
+	db      *sqlx.DB
+	redis   rueidis.Client // nil: in-process memory backends
+	handler http.Handler
+}
+
+// newApp connects the database (applying migrations) and Redis, then builds
+// the routes.
+func newApp(ctx context.Context, cfg *config, logger *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, logger: logger}
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	if cfg.RedisURL != "" {
+		c, err := redisconn.Open(cfg.RedisURL)
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		a.redis = c
+	}
+	if err := a.build(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("assemble: %w", err)
+	}
+	return a, nil
+}
+
+// Handler returns the whole HTTP surface with its middleware.
+func (a *app) Handler() http.Handler { return a.handler }
+
+// Close releases the backends.
+func (a *app) Close() {
+	if a.redis != nil {
+		a.redis.Close()
+	}
+	if a.db != nil {
+		a.db.Close()
+	}
+}
+
+func (a *app) healthChecks() []healthCheck {
+	checks := []healthCheck{{name: "Database connection failed", ping: a.db.PingContext}}
+	if a.redis != nil {
+		checks = append(checks, healthCheck{name: "Redis connection failed", ping: func(ctx context.Context) error {
+			return a.redis.Do(ctx, a.redis.B().Ping().Build()).Error()
+		}})
+	}
+	return checks
+}
+
+// build wires the routes and the middleware stack.
+func (a *app) build(ctx context.Context) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /health", handleHealth(a.healthChecks()))
+	a.handler = httpx.Chain(
+		httpx.RequestID,
+		httpx.ClientIP(a.cfg.TrustedProxies),
+		httpx.SecurityHeaders(httpx.SecurityOptions{}),
+		httpx.CORS(httpx.CORSOptions{AllowedOrigins: a.cfg.CORSOrigins}),
+		httpx.AccessLog(a.logger),
+		httpx.Recover,
+	)(httpx.JSONErrors(mux))
+	return nil
+}

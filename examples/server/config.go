@@ -1,0 +1,194 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/groundwork-go/groundwork/httpx"
+)
+
+// config is the server's configuration, read from the environment.
+type config struct {
+	Port             int
+	Environment      string
+	DatabaseURL      string
+	RedisURL         string
+	SecretKey        string
+	SecretGenerated  bool
+	AccessTokenTTL   time.Duration
+	RefreshTokenTTL  time.Duration
+	CORSOrigins      []string
+	TrustedProxies   httpx.TrustedProxies
+	LogLevel         string
+	LogFormat        string
+	ShutdownTimeout  time.Duration
+	RateLimitEnabled bool
+	RateLimitWindow  time.Duration
+	RateLimitDefault int
+	RateLimitStrict  int
+	RateLimitLenient int
+	RateLimitUser    int
+}
+
+// envVar documents one environment variable; the table drives loading and
+// the README's table, so the two cannot drift apart.
+type envVar struct {
+	name, def, doc string
+	set            func(c *config, v string) error
+}
+
+var envVars = []envVar{
+	{"PORT", "8799", "TCP port to listen on (0 picks a free port)", func(c *config, v string) error { return intIn(&c.Port, v, 0, 65535) }},
+	{"ENVIRONMENT", "development", "`development` or `production`", func(c *config, v string) error {
+		if v != "development" && v != "production" {
+			return fmt.Errorf("must be development or production")
+		}
+		c.Environment = v
+		return nil
+	}},
+	{"DATABASE_URL", "", "PostgreSQL URL (`postgres://...`); unset → embedded SQLite file `groundwork.db` in the working directory (`sqlite:PATH` picks another file)", func(c *config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") && !strings.HasPrefix(v, "sqlite:") {
+			return fmt.Errorf("must start with postgres://, postgresql:// or sqlite:")
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
+	{"REDIS_URL", "", "Redis URL (`redis://`, `rediss://`, `redis+cluster://host:7001?addr=host:7002`, sentinel with `?master_set=`); unset → in-process memory backends", func(c *config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "redis") && !strings.HasPrefix(v, "unix://") {
+			return fmt.Errorf("must be a redis://, rediss://, redis+cluster:// or unix:// URL")
+		}
+		c.RedisURL = v
+		return nil
+	}},
+	{"SECRET_KEY", "", "HS256 signing key, at least 32 bytes; required in production; in development a random key is generated per process (tokens die with it)", func(c *config, v string) error {
+		if v != "" && len(v) < 32 {
+			return fmt.Errorf("must be at least 32 bytes")
+		}
+		c.SecretKey = v
+		return nil
+	}},
+	{"ACCESS_TOKEN_EXPIRE_MINUTES", "60", "access token lifetime in minutes", func(c *config, v string) error { return minutes(&c.AccessTokenTTL, v) }},
+	{"REFRESH_TOKEN_EXPIRE_MINUTES", "1440", "refresh token lifetime in minutes", func(c *config, v string) error { return minutes(&c.RefreshTokenTTL, v) }},
+	{"CORS_ORIGINS", "*", "comma-separated allowed origins, or `*` (origin reflected, credentials allowed)", func(c *config, v string) error {
+		c.CORSOrigins = splitList(v)
+		return nil
+	}},
+	{"TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty → forwarding headers ignored", func(c *config, v string) error {
+		tp, err := httpx.ParseTrustedProxies(v)
+		c.TrustedProxies = tp
+		return err
+	}},
+	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`", func(c *config, v string) error {
+		switch v {
+		case "debug", "info", "warn", "error":
+			c.LogLevel = v
+			return nil
+		}
+		return fmt.Errorf("must be debug, info, warn or error")
+	}},
+	{"LOG_FORMAT", "text", "`json` or `text`", func(c *config, v string) error {
+		if v != "json" && v != "text" {
+			return fmt.Errorf("must be json or text")
+		}
+		c.LogFormat = v
+		return nil
+	}},
+	{"SHUTDOWN_TIMEOUT", "30s", "how long in-flight requests may run after SIGINT/SIGTERM (Go duration)", func(c *config, v string) error {
+		return duration(&c.ShutdownTimeout, v)
+	}},
+	{"RATE_LIMIT_ENABLED", "true", "enable rate limiting", func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.RateLimitEnabled = b
+		return err
+	}},
+	{"RATE_LIMIT_WINDOW", "60", "rate-limit window in seconds", func(c *config, v string) error {
+		var n int
+		err := intIn(&n, v, 1, 86400)
+		c.RateLimitWindow = time.Duration(n) * time.Second
+		return err
+	}},
+	{"RATE_LIMIT_DEFAULT", "100", "requests per window per IP, general endpoints", func(c *config, v string) error { return intIn(&c.RateLimitDefault, v, 1, 1_000_000) }},
+	{"RATE_LIMIT_STRICT", "10", "requests per window per IP for login and signup", func(c *config, v string) error { return intIn(&c.RateLimitStrict, v, 1, 1_000_000) }},
+	{"RATE_LIMIT_LENIENT", "1000", "requests per window per IP for public endpoints (/health, docs)", func(c *config, v string) error { return intIn(&c.RateLimitLenient, v, 1, 1_000_000) }},
+	{"RATE_LIMIT_USER", "300", "requests per window per user ID for authenticated endpoints", func(c *config, v string) error { return intIn(&c.RateLimitUser, v, 1, 1_000_000) }},
+}
+
+// loadConfig reads every variable (unset or empty means the default) and
+// returns the first invalid one as a one-line error naming it.
+func loadConfig(getenv func(string) string) (*config, error) {
+	c := &config{}
+	for _, ev := range envVars {
+		v := strings.TrimSpace(getenv(ev.name))
+		if v == "" {
+			v = ev.def
+		}
+		if err := ev.set(c, v); err != nil {
+			return nil, fmt.Errorf("invalid %s=%q: %v", ev.name, redactIfSecret(ev.name, v), err)
+		}
+	}
+	if c.SecretKey == "" {
+		if c.Environment == "production" {
+			return nil, fmt.Errorf("invalid SECRET_KEY: required when ENVIRONMENT=production")
+		}
+		c.SecretKey = randomSecret()
+		c.SecretGenerated = true
+	}
+	return c, nil
+}
+
+func redactIfSecret(name, v string) string {
+	if name == "SECRET_KEY" || strings.Contains(name, "URL") || strings.Contains(name, "API_KEY") {
+		return "(redacted)"
+	}
+	return v
+}
+
+func intIn(dst *int, v string, lo, hi int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return fmt.Errorf("not an integer")
+	}
+	if n < lo || n > hi {
+		return fmt.Errorf("must be between %d and %d", lo, hi)
+	}
+	*dst = n
+	return nil
+}
+
+func minutes(dst *time.Duration, v string) error {
+	var n int
+	if err := intIn(&n, v, 1, 525600); err != nil {
+		return err
+	}
+	*dst = time.Duration(n) * time.Minute
+	return nil
+}
+
+func duration(dst *time.Duration, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("not a non-negative Go duration such as 30s")
+	}
+	*dst = d
+	return nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func randomSecret() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
