@@ -1,0 +1,25 @@
+// Package ratelimit is an exact sliding-window-log rate limiter for net/http
+// services, with a Redis store for fleets of app servers and a memory store
+// for a single process.
+//
+// A Policy allows at most Limit requests in any interval of length Window,
+// measured in microseconds: a request at time t is allowed when fewer than
+// Limit earlier allowed requests happened after t-Window. Denied requests are
+// not recorded, so a client that keeps retrying regains access as soon as its
+// oldest request leaves the window. Two requests in the same microsecond both
+// count.
+//
+// A Limiter puts a timeout in front of a Store and fails open: when the store
+// errors or is slow, the request is allowed, logged and counted, so a Redis
+// outage never takes the API down with it.
+//
+// Usage:
+//
+//	store := ratelimit.NewRedisStore(redisClient, ratelimit.RedisOptions{})
+//	limiter := ratelimit.New(store, ratelimit.Options{})
+//	tiers := ratelimit.DefaultTiers()
+//	mux.Handle("POST /api/v1/auth/login",
+//		limiter.Middleware(tiers.Strict, ratelimit.ByIP)(loginHandler))
+//	mux.Handle("GET /api/v1/users/me",
+//		limiter.Middleware(tiers.User, ratelimit.ByUser(userIDFromRequest))(meHandler))
+package ratelimit

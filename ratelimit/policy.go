@@ -1,0 +1,77 @@
+package ratelimit
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// MaxLimit is the largest Policy.Limit accepted. Stores keep up to Limit
+// timestamps per key, so the bound also bounds the memory of one key.
+const MaxLimit = 1 << 24
+
+// ErrInvalidPolicy is returned (wrapped) for a Policy whose Limit or Window is
+// out of range.
+var ErrInvalidPolicy = errors.New("ratelimit: invalid policy")
+
+// Policy is a limit of Limit requests in any interval of length Window.
+type Policy struct {
+	// Name scopes the policy's counters, so one client's requests under
+	// different policies (say "strict" for login and "default" elsewhere) are
+	// counted apart. Default: derived from Limit and Window, for example
+	// "100/1m0s"; two unnamed policies with the same numbers share counters.
+	Name string
+	// Limit is the number of requests allowed in any window, 1 to MaxLimit.
+	Limit int
+	// Window is the length of the sliding window. Stores work in whole
+	// microseconds; anything finer is truncated. At least one microsecond.
+	Window time.Duration
+}
+
+// Validate reports an error wrapping ErrInvalidPolicy when p cannot be used.
+func (p Policy) Validate() error {
+	if p.Limit < 1 || p.Limit > MaxLimit {
+		return fmt.Errorf("%w: limit %d not in [1, %d]", ErrInvalidPolicy, p.Limit, MaxLimit)
+	}
+	if p.Window < time.Microsecond {
+		return fmt.Errorf("%w: window %v shorter than 1µs", ErrInvalidPolicy, p.Window)
+	}
+	return nil
+}
+
+// scope returns the key prefix that separates this policy's counters.
+func (p Policy) scope() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return fmt.Sprintf("%d/%v", p.Limit, p.Window)
+}
+
+// Tiers are the policies of the API document's rate-limiting table.
+type Tiers struct {
+	// Strict guards authentication endpoints (login, signup), per IP.
+	Strict Policy
+	// Default applies to general API endpoints, per IP.
+	Default Policy
+	// Lenient applies to public endpoints such as health checks and docs, per IP.
+	Lenient Policy
+	// User applies to authenticated endpoints, per user id.
+	User Policy
+}
+
+// DefaultTiers returns the documented tiers: 10, 100, 1000 and 300 requests
+// per minute for Strict, Default, Lenient and User.
+func DefaultTiers() Tiers {
+	return NewTiers(10, 100, 1000, 300, time.Minute)
+}
+
+// NewTiers returns tiers named "strict", "default", "lenient" and "user" with
+// the given limits, all over window.
+func NewTiers(strict, def, lenient, user int, window time.Duration) Tiers {
+	return Tiers{
+		Strict:  Policy{Name: "strict", Limit: strict, Window: window},
+		Default: Policy{Name: "default", Limit: def, Window: window},
+		Lenient: Policy{Name: "lenient", Limit: lenient, Window: window},
+		User:    Policy{Name: "user", Limit: user, Window: window},
+	}
+}

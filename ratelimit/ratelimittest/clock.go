@@ -1,0 +1,42 @@
+package ratelimittest
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Clock is a manual clock for stores that take a time source, such as
+// ratelimit.MemoryOptions.Now. It is safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a Clock standing at start.
+func NewClock(start time.Time) *Clock {
+	return &Clock{now: start}
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func stepName(what string, i int) string {
+	return fmt.Sprintf("%s %d", what, i)
+}
+
+func fmtResult(allowed bool, limit, remaining int, reset int64, retry time.Duration, at int64) string {
+	return fmt.Sprintf("{allowed=%v limit=%d remaining=%d reset=%dµs retry=%v time=%dµs}",
+		allowed, limit, remaining, reset, retry, at)
+}
