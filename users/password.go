@@ -1,0 +1,168 @@
+package users
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// MaxPasswordBytes is the longest password, in bytes, that is ever hashed.
+// Registration also limits passwords to 128 characters; this byte bound
+// guards every hashing path against denial of service.
+const MaxPasswordBytes = 1024
+
+// Params are argon2id cost parameters. A zero field takes its default.
+type Params struct {
+	// Memory is the memory cost in KiB. Default 19456 (19 MiB), the OWASP
+	// Password Storage Cheat Sheet's first argon2id recommendation.
+	Memory uint32
+	// Iterations is the time cost (passes over memory). Default 2.
+	Iterations uint32
+	// Parallelism is the number of lanes. Default 1.
+	Parallelism uint8
+	// SaltLength is the random salt size in bytes. Default 16.
+	SaltLength uint32
+	// KeyLength is the derived hash size in bytes. Default 32.
+	KeyLength uint32
+}
+
+// DefaultParams returns the parameters used when none are configured:
+// m=19456 KiB, t=2, p=1, a 16-byte salt and a 32-byte hash.
+func DefaultParams() Params {
+	return Params{Memory: 19456, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+}
+
+func (p Params) withDefaults() Params {
+	d := DefaultParams()
+	if p.Memory == 0 {
+		p.Memory = d.Memory
+	}
+	if p.Iterations == 0 {
+		p.Iterations = d.Iterations
+	}
+	if p.Parallelism == 0 {
+		p.Parallelism = d.Parallelism
+	}
+	if p.SaltLength == 0 {
+		p.SaltLength = d.SaltLength
+	}
+	if p.KeyLength == 0 {
+		p.KeyLength = d.KeyLength
+	}
+	return p
+}
+
+// weakerThan reports whether hashes made with p should be replaced by hashes
+// made with cur: less memory, fewer passes, or a shorter salt or hash.
+// Parallelism alone does not make a hash weaker.
+func (p Params) weakerThan(cur Params) bool {
+	return p.Memory < cur.Memory || p.Iterations < cur.Iterations ||
+		p.SaltLength < cur.SaltLength || p.KeyLength < cur.KeyLength
+}
+
+// HasherOptions configure a Hasher. The zero value is ready to use.
+type HasherOptions struct {
+	// Params are the parameters of new hashes; zero fields take the
+	// DefaultParams values.
+	Params Params
+	// MaxConcurrent bounds how many hash computations run at once (each
+	// holds Params.Memory KiB); callers beyond it wait. Default
+	// runtime.GOMAXPROCS(0).
+	MaxConcurrent int
+}
+
+// Hasher hashes and verifies passwords with argon2id in the PHC string
+// format. It is safe for concurrent use.
+type Hasher struct {
+	params Params
+	sem    chan struct{}
+
+	dummyOnce sync.Once
+	dummy     string
+	dummyErr  error
+}
+
+// NewHasher returns a Hasher with the given options.
+func NewHasher(opts HasherOptions) *Hasher {
+	n := opts.MaxConcurrent
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	return &Hasher{params: opts.Params.withDefaults(), sem: make(chan struct{}, n)}
+}
+
+// Params returns the parameters of new hashes.
+func (h *Hasher) Params() Params { return h.params }
+
+// Hash returns the PHC string of password with a fresh random salt.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	if len(password) > MaxPasswordBytes {
+		return "", fmt.Errorf("users: hash password: %w", ErrPasswordTooLong)
+	}
+	salt := make([]byte, h.params.SaltLength)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("users: hash password: salt: %w", err)
+	}
+	key, err := h.derive(ctx, password, salt, h.params)
+	if err != nil {
+		return "", fmt.Errorf("users: hash password: %w", err)
+	}
+	return encodePHC(h.params, salt, key), nil
+}
+
+// Verify reports whether password matches the PHC string encoded, which may
+// carry any argon2id parameters within sane bounds. needsRehash is true
+// when the password matches and encoded's parameters are weaker than the
+// Hasher's. The comparison is constant-time. A malformed or unsupported
+// hash yields an error wrapping ErrUnsupportedHash.
+func (h *Hasher) Verify(ctx context.Context, encoded, password string) (match, needsRehash bool, err error) {
+	if len(password) > MaxPasswordBytes {
+		return false, false, fmt.Errorf("users: verify password: %w", ErrPasswordTooLong)
+	}
+	ph, err := parsePHC(encoded)
+	if err != nil {
+		return false, false, fmt.Errorf("users: verify password: %w", err)
+	}
+	key, err := h.derive(ctx, password, ph.salt, ph.params)
+	if err != nil {
+		return false, false, fmt.Errorf("users: verify password: %w", err)
+	}
+	match = subtle.ConstantTimeCompare(key, ph.key) == 1
+	return match, match && ph.params.weakerThan(h.params), nil
+}
+
+// VerifyDummy does the work of verifying password against a hash made with
+// the current parameters and discards the result, so that a login for an
+// unknown user takes as long as one for a known user.
+func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
+	h.dummyOnce.Do(func() {
+		var random [32]byte
+		rand.Read(random[:])
+		// Not cancellable: a cancelled first caller must not poison the dummy.
+		h.dummy, h.dummyErr = h.Hash(context.WithoutCancel(ctx), string(random[:]))
+	})
+	if h.dummyErr != nil {
+		return h.dummyErr
+	}
+	if len(password) > MaxPasswordBytes {
+		password = password[:MaxPasswordBytes]
+	}
+	_, _, err := h.Verify(ctx, h.dummy, password)
+	return err
+}
+
+// derive runs argon2id once a concurrency slot is free.
+func (h *Hasher) derive(ctx context.Context, password string, salt []byte, p Params) ([]byte, error) {
+	select {
+	case h.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-h.sem }()
+	return argon2.IDKey([]byte(password), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength), nil
+}

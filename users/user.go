@@ -1,0 +1,41 @@
+package users
+
+import (
+	"strings"
+	"time"
+)
+
+// User is a registered account, serialised as the API document's user
+// object. The password hash is never serialised.
+type User struct {
+	// ID is assigned by the store on Create and never reused.
+	ID int64 `json:"id" db:"id"`
+	// Username is unique case-insensitively; its case is kept as given.
+	Username string `json:"username" db:"username"`
+	// Email is unique and stored normalised (trimmed, lower-case).
+	Email string `json:"email" db:"email"`
+	// FirstName is the given name.
+	FirstName string `json:"first_name" db:"first_name"`
+	// LastName is the family name.
+	LastName string `json:"last_name" db:"last_name"`
+	// CreatedAt is set by the store on Create, in UTC.
+	CreatedAt time.Time `json:"created_at" db:"created_at"`
+	// UpdatedAt is set by the store on Create and on every profile Update,
+	// in UTC.
+	UpdatedAt time.Time `json:"updated_at" db:"updated_at"`
+	// PasswordHash is the argon2id PHC string; it never leaves the server.
+	PasswordHash string `json:"-" db:"password_hash"`
+}
+
+// normalizeEmail trims an email address and lower-cases it, the form in
+// which emails are stored and compared.
+func normalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// usernameKey is the case-folded username the unique index is built on.
+// Folding in Go (rather than SQL lower()) gives PostgreSQL and SQLite the
+// same, Unicode-aware notion of "the same username".
+func usernameKey(username string) string {
+	return strings.ToLower(strings.TrimSpace(username))
+}
