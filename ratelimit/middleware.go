@@ -1,0 +1,59 @@
+package ratelimit
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/groundwork-go/groundwork/httpx"
+)
+
+// DeniedDetail is the client-facing detail of a 429 response.
+const DeniedDetail = "Rate limit exceeded. Please slow down your requests."
+
+// Response headers set by Middleware.
+const (
+	HeaderLimit      = "X-RateLimit-Limit"
+	HeaderRemaining  = "X-RateLimit-Remaining"
+	HeaderReset      = "X-RateLimit-Reset"
+	HeaderRetryAfter = "Retry-After"
+)
+
+// Middleware limits requests to p, counting them by key. Every decided
+// response carries X-RateLimit-Limit, X-RateLimit-Remaining and
+// X-RateLimit-Reset (Unix seconds, rounded up); a request over the limit gets
+// 429 with Retry-After (seconds, rounded up) and the error envelope with code
+// RATE_LIMITED, and the next handler is not called. When the store fails the
+// request passes without rate-limit headers. Middleware panics if p is
+// invalid, like http.ServeMux does for a bad pattern.
+func (l *Limiter) Middleware(p Policy, key KeyFunc) func(http.Handler) http.Handler {
+	if err := p.Validate(); err != nil {
+		panic(err)
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			k := key(r)
+			if k == "" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			res, outcome := l.Allow(r.Context(), k, p)
+			if outcome == OutcomeFailedOpen {
+				next.ServeHTTP(w, r)
+				return
+			}
+			setHeaders(w.Header(), res)
+			if outcome == OutcomeDenied {
+				w.Header().Set(HeaderRetryAfter, strconv.FormatInt(res.RetryAfterSeconds(), 10))
+				httpx.WriteError(w, r, httpx.NewError(http.StatusTooManyRequests, httpx.CodeRateLimited, DeniedDetail))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func setHeaders(h http.Header, res Result) {
+	h.Set(HeaderLimit, strconv.Itoa(res.Limit))
+	h.Set(HeaderRemaining, strconv.Itoa(res.Remaining))
+	h.Set(HeaderReset, strconv.FormatInt(res.ResetUnix(), 10))
+}
