@@ -1,0 +1,52 @@
+package cache
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/redis/rueidis"
+)
+
+//go:embed unlock.lua
+var unlockSource string
+
+var unlockScript = rueidis.NewLuaScript(unlockSource)
+
+// locker is implemented by stores shared between processes; Typed uses it
+// so that a cold key is loaded once across all of them.
+type locker interface {
+	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
+}
+
+var _ locker = (*RedisStore)(nil)
+
+// TryLock takes the load lock of key for at most ttl (SET NX PX on
+// Prefix+"l:"+key). ok is false when another holder has it. release frees
+// the lock if it is still ours; it is safe to call once after ok.
+func (s *RedisStore) TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error) {
+	if err := checkSet(key, ttl, nil); err != nil {
+		return nil, false, fmt.Errorf("cache: lock: %w", err)
+	}
+	var b [16]byte
+	rand.Read(b[:])
+	token := hex.EncodeToString(b[:])
+	k := s.prefix + "l:" + key
+	c := s.client
+	err = c.Do(ctx, c.B().Set().Key(k).Value(token).Nx().Px(ttl).Build()).Error()
+	if rueidis.IsRedisNil(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("cache: lock: %w", err)
+	}
+	release = func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		unlockScript.Exec(ctx, c, []string{k}, []string{token})
+	}
+	return release, true, nil
+}

@@ -1,0 +1,75 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors returned by stores and by Typed.
+var (
+	// ErrNotFound reports that a key has no value (never set, expired or
+	// deleted).
+	ErrNotFound = errors.New("cache: not found")
+	// ErrInvalidKey reports an empty key, tag or prefix where one is required.
+	ErrInvalidKey = errors.New("cache: invalid key")
+	// ErrInvalidTTL reports a TTL that is not positive: every cached value
+	// expires.
+	ErrInvalidTTL = errors.New("cache: TTL must be positive")
+)
+
+// Store is a byte-value cache with expiry and bulk invalidation. It is the
+// contract every backend (MemoryStore, RedisStore) implements and that the
+// cachetest suite checks. All methods are safe for concurrent use.
+//
+// A write through a Store is visible to that Store's later reads at once;
+// other processes sharing the backend see it after the backend's propagation
+// delay (see the package documentation for the measured figure).
+type Store interface {
+	// Get returns a copy of the value stored under key, or ErrNotFound.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Set stores value under key for ttl (which must be positive) and adds
+	// key to each of the tags, replacing any previous value. Earlier tags
+	// of the key are not removed: a tag may over-invalidate, never under.
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration, tags ...string) error
+	// Delete removes the keys. Missing keys are not an error.
+	Delete(ctx context.Context, keys ...string) error
+	// DeleteTag removes every key that was stored with any of the tags,
+	// and the tags themselves. Its cost is proportional to the number of
+	// keys tagged.
+	DeleteTag(ctx context.Context, tags ...string) error
+	// DeletePrefix removes every key that starts with prefix (taken
+	// literally; it is not a pattern). It may cost a scan of the backend's
+	// whole keyspace: prefer tags on hot paths.
+	DeletePrefix(ctx context.Context, prefix string) error
+}
+
+// stringGetter is implemented by the stores of this package: it returns the
+// cached value without copying it, for callers that only read it.
+type stringGetter interface {
+	getString(ctx context.Context, key string) (string, error)
+}
+
+func checkSet(key string, ttl time.Duration, tags []string) error {
+	if key == "" {
+		return ErrInvalidKey
+	}
+	if ttl <= 0 {
+		return ErrInvalidTTL
+	}
+	for _, tag := range tags {
+		if tag == "" {
+			return ErrInvalidKey
+		}
+	}
+	return nil
+}
+
+func checkKeys(keys []string) error {
+	for _, k := range keys {
+		if k == "" {
+			return ErrInvalidKey
+		}
+	}
+	return nil
+}
