@@ -90,7 +90,7 @@ func ocspClient(c *http.Client) *http.Client {
 	return &http.Client{Timeout: DefaultOCSPTimeout}
 }
 
-func positiveOr[T int | time.Duration](v, def T) T {
+func positiveOr[T ~int | ~int64](v, def T) T {
 	if v > 0 {
 		return v
 	}
@@ -100,43 +100,25 @@ func positiveOr[T int | time.Duration](v, def T) T {
 // VerifyTransaction verifies a signed transaction (signedTransactionInfo) and
 // checks its bundle id and environment.
 func (v *Verifier) VerifyTransaction(ctx context.Context, signed string) (*Transaction, error) {
-	var tx Transaction
-	if err := v.verifySigned(ctx, signed, &tx); err != nil {
-		return nil, fmt.Errorf("appstore: verify transaction: %w", err)
-	}
-	if tx.BundleID != v.bundleID {
-		return nil, fmt.Errorf("appstore: verify transaction: %w: got %q", ErrBundleIDMismatch, tx.BundleID)
-	}
-	if tx.Environment != v.env {
-		return nil, fmt.Errorf("appstore: verify transaction: %w: got %q", ErrEnvironmentMismatch, tx.Environment)
-	}
-	return &tx, nil
+	return verifyAs(ctx, v, "transaction", signed, func(tx *Transaction) error {
+		return v.checkApp(tx.BundleID, v.appAppleID, tx.Environment)
+	})
 }
 
 // VerifyRenewalInfo verifies signed subscription renewal information
 // (signedRenewalInfo) and checks its environment; it carries no bundle id.
 func (v *Verifier) VerifyRenewalInfo(ctx context.Context, signed string) (*RenewalInfo, error) {
-	var ri RenewalInfo
-	if err := v.verifySigned(ctx, signed, &ri); err != nil {
-		return nil, fmt.Errorf("appstore: verify renewal info: %w", err)
-	}
-	if ri.Environment != v.env {
-		return nil, fmt.Errorf("appstore: verify renewal info: %w: got %q", ErrEnvironmentMismatch, ri.Environment)
-	}
-	return &ri, nil
+	return verifyAs(ctx, v, "renewal info", signed, func(ri *RenewalInfo) error {
+		return v.checkApp(v.bundleID, v.appAppleID, ri.Environment)
+	})
 }
 
 // VerifyAppTransaction verifies a signed app transaction and checks its
 // bundle id, app Apple id (in Production) and environment (receiptType).
 func (v *Verifier) VerifyAppTransaction(ctx context.Context, signed string) (*AppTransaction, error) {
-	var at AppTransaction
-	if err := v.verifySigned(ctx, signed, &at); err != nil {
-		return nil, fmt.Errorf("appstore: verify app transaction: %w", err)
-	}
-	if err := v.checkApp(at.BundleID, at.AppAppleID, at.ReceiptType); err != nil {
-		return nil, fmt.Errorf("appstore: verify app transaction: %w", err)
-	}
-	return &at, nil
+	return verifyAs(ctx, v, "app transaction", signed, func(at *AppTransaction) error {
+		return v.checkApp(at.BundleID, at.AppAppleID, at.ReceiptType)
+	})
 }
 
 // VerifyNotification verifies a notification's signedPayload, checks its
@@ -144,18 +126,26 @@ func (v *Verifier) VerifyAppTransaction(ctx context.Context, signed string) (*Ap
 // the nested signed transaction and renewal information, if present, into
 // Data.Transaction and Data.RenewalInfo.
 func (v *Verifier) VerifyNotification(ctx context.Context, signedPayload string) (*Notification, error) {
-	var n Notification
-	if err := v.verifySigned(ctx, signedPayload, &n); err != nil {
-		return nil, fmt.Errorf("appstore: verify notification: %w", err)
+	return verifyAs(ctx, v, "notification", signedPayload, func(n *Notification) error {
+		if err := v.checkApp(n.appIdentity()); err != nil {
+			return err
+		}
+		return v.verifyNested(ctx, n.Data)
+	})
+}
+
+// verifyAs verifies signed into a new T and then runs check on it; errors
+// name the kind of value.
+func verifyAs[T any](ctx context.Context, v *Verifier, kind, signed string, check func(*T) error) (*T, error) {
+	var out T
+	err := v.verifySigned(ctx, signed, &out)
+	if err == nil {
+		err = check(&out)
 	}
-	bundleID, appAppleID, env := n.appIdentity()
-	if err := v.checkApp(bundleID, appAppleID, env); err != nil {
-		return nil, fmt.Errorf("appstore: verify notification: %w", err)
+	if err != nil {
+		return nil, fmt.Errorf("appstore: verify %s: %w", kind, err)
 	}
-	if err := v.verifyNested(ctx, n.Data); err != nil {
-		return nil, fmt.Errorf("appstore: verify notification: %w", err)
-	}
-	return &n, nil
+	return &out, nil
 }
 
 func (v *Verifier) verifyNested(ctx context.Context, d *NotificationData) error {
@@ -195,7 +185,8 @@ func (n *Notification) appIdentity() (string, int64, Environment) {
 	return "", 0, ""
 }
 
-// checkApp compares identity fields with the configuration.
+// checkApp compares identity fields with the configuration. Callers pass the
+// configured value for a field their payload does not carry.
 func (v *Verifier) checkApp(bundleID string, appAppleID int64, env Environment) error {
 	if bundleID != v.bundleID {
 		return fmt.Errorf("%w: got %q", ErrBundleIDMismatch, bundleID)
