@@ -1,0 +1,199 @@
+package ratelimit_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/groundwork-go/groundwork/httpx"
+	"github.com/groundwork-go/groundwork/ratelimit"
+	"github.com/groundwork-go/groundwork/ratelimit/ratelimittest"
+)
+
+// limited returns a handler limited to p by key on a memory store whose
+// clock the test controls, and a counter of calls that reached it.
+func limited(t *testing.T, p ratelimit.Policy, key ratelimit.KeyFunc) (http.Handler, *ratelimittest.Clock, *int) {
+	t.Helper()
+	clock := ratelimittest.NewClock(start)
+	l := ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{Now: clock.Now}), ratelimit.Options{})
+	calls := new(int)
+	h := l.Middleware(p, key)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		*calls++
+		w.Write([]byte("ok"))
+	}))
+	return h, clock, calls
+}
+
+func get(h http.Handler, remoteAddr string, header http.Header) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, "/x", nil)
+	req.RemoteAddr = remoteAddr
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestMiddlewareHeaders(t *testing.T) {
+	p := ratelimit.Policy{Name: "t", Limit: 2, Window: time.Minute}
+	h, clock, calls := limited(t, p, ratelimit.ByIP)
+	// The first request is at start (…:00.123457), so its slot frees at
+	// start+60s, which rounds up to the next whole second.
+	reset := strconv.FormatInt(start.Add(time.Minute).Unix()+1, 10)
+	tests := []struct {
+		advance    time.Duration
+		status     int
+		remaining  string
+		retryAfter string
+	}{
+		{0, http.StatusOK, "1", ""},
+		{10 * time.Second, http.StatusOK, "0", ""},
+		{20 * time.Second, http.StatusTooManyRequests, "0", "30"}, // 30 s left exactly
+		{30*time.Second - time.Millisecond, http.StatusTooManyRequests, "0", "1"},
+	}
+	for i, tc := range tests {
+		clock.Advance(tc.advance)
+		rec := get(h, "192.0.2.7:4321", nil)
+		if rec.Code != tc.status {
+			t.Fatalf("request %d: got status %d, want %d", i, rec.Code, tc.status)
+		}
+		for name, want := range map[string]string{
+			"X-RateLimit-Limit":     "2",
+			"X-RateLimit-Remaining": tc.remaining,
+			"X-RateLimit-Reset":     reset,
+			"Retry-After":           tc.retryAfter,
+		} {
+			if got := rec.Header().Get(name); got != want {
+				t.Errorf("request %d: got %s %q, want %q", i, name, got, want)
+			}
+		}
+	}
+	if *calls != 2 {
+		t.Fatalf("handler calls: got %d, want 2 (denied requests must not reach it)", *calls)
+	}
+}
+
+func TestMiddlewareDeniedBody(t *testing.T) {
+	h, _, _ := limited(t, ratelimit.Policy{Limit: 1, Window: time.Minute}, ratelimit.ByIP)
+	get(h, "192.0.2.7:1", nil)
+	rec := get(h, "192.0.2.7:1", nil)
+	var body struct {
+		Detail    string `json:"detail"`
+		ErrorCode string `json:"error_code"`
+		Timestamp string `json:"timestamp"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatalf("429 body %q: %v", rec.Body.String(), err)
+	}
+	if body.Detail != "Rate limit exceeded. Please slow down your requests." || body.ErrorCode != httpx.CodeRateLimited || body.Timestamp == "" {
+		t.Fatalf("429 body: got %+v, want the documented detail, code %s and a timestamp", body, httpx.CodeRateLimited)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("429 Content-Type: got %q, want application/json", ct)
+	}
+}
+
+func TestMiddlewareSpoofedForwardedFor(t *testing.T) {
+	tests := []struct {
+		name    string
+		trusted string
+		wantOK  int
+	}{
+		// Without trusted proxies the header is ignored: one bucket.
+		{"no trusted proxies", "", 3},
+		// From a trusted proxy each forwarded client gets its own bucket.
+		{"trusted proxy", "192.0.2.0/24", 5},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tp, err := httpx.ParseTrustedProxies(tc.trusted)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inner, _, calls := limited(t, ratelimit.Policy{Limit: 3, Window: time.Minute}, ratelimit.ByIP)
+			h := httpx.ClientIP(tp)(inner)
+			for i := range 5 {
+				get(h, "192.0.2.7:1", http.Header{"X-Forwarded-For": {"198.51.100." + strconv.Itoa(i)}})
+			}
+			if *calls != tc.wantOK {
+				t.Fatalf("requests let through: got %d, want %d", *calls, tc.wantOK)
+			}
+		})
+	}
+}
+
+func TestMiddlewarePoliciesCountApart(t *testing.T) {
+	clock := ratelimittest.NewClock(start)
+	l := ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{Now: clock.Now}), ratelimit.Options{})
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	tiers := ratelimit.DefaultTiers()
+	login := l.Middleware(tiers.Strict, ratelimit.ByIP)(ok)
+	other := l.Middleware(tiers.Default, ratelimit.ByIP)(ok)
+	for range 10 {
+		get(login, "192.0.2.7:1", nil)
+	}
+	if rec := get(login, "192.0.2.7:1", nil); rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("11th login: got %d, want 429", rec.Code)
+	}
+	if rec := get(other, "192.0.2.7:1", nil); rec.Code != http.StatusOK || rec.Header().Get("X-RateLimit-Remaining") != "99" {
+		t.Fatalf("default tier after the login limit: got %d remaining %q, want 200 remaining 99",
+			rec.Code, rec.Header().Get("X-RateLimit-Remaining"))
+	}
+}
+
+// failingStore always fails, like an unreachable Redis.
+type failingStore struct{}
+
+func (failingStore) Allow(context.Context, string, ratelimit.Policy) (ratelimit.Result, error) {
+	return ratelimit.Result{}, errors.New("connection refused")
+}
+
+func TestMiddlewareFailOpen(t *testing.T) {
+	l := ratelimit.New(failingStore{}, ratelimit.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	calls := 0
+	h := l.Middleware(ratelimit.Policy{Limit: 1, Window: time.Minute}, ratelimit.ByIP)(
+		http.HandlerFunc(func(http.ResponseWriter, *http.Request) { calls++ }))
+	for i := range 3 {
+		rec := get(h, "192.0.2.7:1", nil)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("request %d with a failing store: got %d, want 200", i, rec.Code)
+		}
+		if v := rec.Header().Get("X-RateLimit-Remaining"); v != "" {
+			t.Fatalf("request %d with a failing store: got X-RateLimit-Remaining %q, want none", i, v)
+		}
+	}
+	if calls != 3 || l.Stats().FailedOpen != 3 {
+		t.Fatalf("got %d calls and %d failed open, want 3 and 3", calls, l.Stats().FailedOpen)
+	}
+}
+
+func TestMiddlewareEmptyKeyExempt(t *testing.T) {
+	h, _, calls := limited(t, ratelimit.Policy{Limit: 1, Window: time.Minute},
+		func(*http.Request) string { return "" })
+	for range 3 {
+		if rec := get(h, "192.0.2.7:1", nil); rec.Header().Get("X-RateLimit-Limit") != "" {
+			t.Fatalf("exempt request: got X-RateLimit-Limit %q, want none", rec.Header().Get("X-RateLimit-Limit"))
+		}
+	}
+	if *calls != 3 {
+		t.Fatalf("exempt requests let through: got %d, want 3", *calls)
+	}
+}
+
+func TestMiddlewareInvalidPolicyPanics(t *testing.T) {
+	defer func() {
+		if err, _ := recover().(error); !errors.Is(err, ratelimit.ErrInvalidPolicy) {
+			t.Fatalf("recovered %v, want an ErrInvalidPolicy panic", err)
+		}
+	}()
+	ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}), ratelimit.Options{}).
+		Middleware(ratelimit.Policy{Limit: 0, Window: time.Minute}, ratelimit.ByIP)
+}
