@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -81,6 +82,8 @@ type HasherOptions struct {
 type Hasher struct {
 	params Params
 	sem    chan struct{}
+
+	derivations atomic.Int64 // argon2 computations run, for tests
 
 	dummyOnce sync.Once
 	dummy     string
@@ -164,5 +167,6 @@ func (h *Hasher) derive(ctx context.Context, password string, salt []byte, p Par
 		return nil, ctx.Err()
 	}
 	defer func() { <-h.sem }()
+	h.derivations.Add(1)
 	return argon2.IDKey([]byte(password), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength), nil
 }
