@@ -1,0 +1,122 @@
+package fcm
+
+import (
+	"maps"
+	"strconv"
+	"time"
+
+	"firebase.google.com/go/v4/messaging"
+
+	"github.com/groundwork-go/groundwork/notify"
+)
+
+// toMessage converts a validated notify.Message into an FCM message without
+// a target. Delivery options become each platform's own settings: Android's
+// ttl, priority and collapse_key; the APNs headers apns-expiration,
+// apns-priority and apns-collapse-id; the web push headers TTL and Urgency.
+func toMessage(m *notify.Message, now time.Time) *messaging.Message {
+	out := &messaging.Message{Data: maps.Clone(m.Data)}
+	if n := m.Notification; n != nil {
+		out.Notification = &messaging.Notification{Title: n.Title, Body: n.Body, ImageURL: n.ImageURL}
+	}
+	out.Android = androidConfig(m)
+	out.APNS = apnsConfig(m, now)
+	out.Webpush = webpushConfig(m)
+	return out
+}
+
+// androidConfig returns the Android settings, nil when there are none.
+func androidConfig(m *notify.Message) *messaging.AndroidConfig {
+	c := &messaging.AndroidConfig{CollapseKey: m.CollapseKey}
+	switch m.Priority {
+	case notify.PriorityHigh:
+		c.Priority = "high"
+	case notify.PriorityNormal:
+		c.Priority = "normal"
+	}
+	if m.TTL > 0 {
+		ttl := m.TTL
+		c.TTL = &ttl
+	}
+	if a := m.Android; a != nil {
+		c.Notification = &messaging.AndroidNotification{
+			ChannelID:   a.ChannelID,
+			Icon:        a.Icon,
+			Color:       a.Color,
+			Sound:       a.Sound,
+			Tag:         a.Tag,
+			ClickAction: a.ClickAction,
+		}
+	}
+	if c.CollapseKey == "" && c.Priority == "" && c.TTL == nil && c.Notification == nil {
+		return nil
+	}
+	return c
+}
+
+// apnsConfig returns the APNs settings, nil when there are none.
+func apnsConfig(m *notify.Message, now time.Time) *messaging.APNSConfig {
+	headers := map[string]string{}
+	switch m.Priority {
+	case notify.PriorityHigh:
+		headers["apns-priority"] = "10"
+	case notify.PriorityNormal:
+		headers["apns-priority"] = "5"
+	}
+	if m.TTL > 0 {
+		headers["apns-expiration"] = strconv.FormatInt(now.Add(m.TTL).Unix(), 10)
+	}
+	if m.CollapseKey != "" {
+		headers["apns-collapse-id"] = m.CollapseKey
+	}
+	var payload *messaging.APNSPayload
+	if a := m.APNS; a != nil {
+		maps.Copy(headers, a.Headers)
+		payload = &messaging.APNSPayload{Aps: &messaging.Aps{
+			Badge:            a.Badge,
+			Sound:            a.Sound,
+			Category:         a.Category,
+			ThreadID:         a.ThreadID,
+			ContentAvailable: a.ContentAvailable,
+			MutableContent:   a.MutableContent,
+		}}
+	}
+	if len(headers) == 0 && payload == nil {
+		return nil
+	}
+	if len(headers) == 0 {
+		headers = nil
+	}
+	return &messaging.APNSConfig{Headers: headers, Payload: payload}
+}
+
+// webpushConfig returns the web push settings, nil when there are none.
+func webpushConfig(m *notify.Message) *messaging.WebpushConfig {
+	headers := map[string]string{}
+	switch m.Priority {
+	case notify.PriorityHigh:
+		headers["Urgency"] = "high"
+	case notify.PriorityNormal:
+		headers["Urgency"] = "normal"
+	}
+	if m.TTL > 0 {
+		headers["TTL"] = strconv.FormatInt(int64(m.TTL/time.Second), 10)
+	}
+	c := &messaging.WebpushConfig{}
+	if w := m.WebPush; w != nil {
+		maps.Copy(headers, w.Headers)
+		if w.Icon != "" {
+			c.Notification = &messaging.WebpushNotification{Icon: w.Icon}
+		}
+		if w.Link != "" {
+			c.FCMOptions = &messaging.WebpushFCMOptions{Link: w.Link}
+		}
+	}
+	if len(headers) > 0 {
+		c.Headers = headers
+	}
+	if c.Headers == nil && c.Notification == nil && c.FCMOptions == nil {
+		return nil
+	}
+	return c
+}

@@ -1,0 +1,30 @@
+// Package fcm sends push notifications through Firebase Cloud Messaging's
+// HTTP v1 API, implementing notify.Sender and notify.TopicManager on top of
+// github.com/appleboy/go-fcm.
+//
+// Messages are validated with notify.Validate before anything is sent (an
+// oversized payload fails with notify.ErrPayloadTooLarge and no request is
+// made). A multicast is sent as one request per token, and the result says for
+// each token whether it succeeded; dead tokens (FCM's UNREGISTERED, and
+// INVALID_ARGUMENT or SENDER_ID_MISMATCH for the token) are reported as
+// notify.ErrUnregistered or notify.ErrInvalidToken so the application can
+// delete them. Requests are retried only where FCM allows it: on 503
+// UNAVAILABLE and on network errors, with exponential back-off honouring
+// Retry-After. Context cancellation is honoured.
+//
+// This package carries the Firebase Admin SDK and the Google API client; import
+// it only where notifications are sent.
+//
+// Usage:
+//
+//	sender, err := fcm.New(ctx, "my-project", fcm.Config{CredentialsJSON: serviceAccountJSON})
+//	if err != nil {
+//		return err
+//	}
+//	res, err := sender.Send(ctx, notify.ToTokens(tokens...), &notify.Message{
+//		Notification: &notify.Notification{Title: "Hello", Body: "World"},
+//	})
+//	if res != nil {
+//		deleteTokens(res.DeadTokens())
+//	}
+package fcm
