@@ -27,13 +27,7 @@ func toMessage(m *notify.Message, now time.Time) *messaging.Message {
 
 // androidConfig returns the Android settings, nil when there are none.
 func androidConfig(m *notify.Message) *messaging.AndroidConfig {
-	c := &messaging.AndroidConfig{CollapseKey: m.CollapseKey}
-	switch m.Priority {
-	case notify.PriorityHigh:
-		c.Priority = "high"
-	case notify.PriorityNormal:
-		c.Priority = "normal"
-	}
+	c := &messaging.AndroidConfig{CollapseKey: m.CollapseKey, Priority: priority(m.Priority, "high", "normal")}
 	if m.TTL > 0 {
 		ttl := m.TTL
 		c.TTL = &ttl
@@ -57,11 +51,8 @@ func androidConfig(m *notify.Message) *messaging.AndroidConfig {
 // apnsConfig returns the APNs settings, nil when there are none.
 func apnsConfig(m *notify.Message, now time.Time) *messaging.APNSConfig {
 	headers := map[string]string{}
-	switch m.Priority {
-	case notify.PriorityHigh:
-		headers["apns-priority"] = "10"
-	case notify.PriorityNormal:
-		headers["apns-priority"] = "5"
+	if p := priority(m.Priority, "10", "5"); p != "" {
+		headers["apns-priority"] = p
 	}
 	if m.TTL > 0 {
 		headers["apns-expiration"] = strconv.FormatInt(now.Add(m.TTL).Unix(), 10)
@@ -93,11 +84,8 @@ func apnsConfig(m *notify.Message, now time.Time) *messaging.APNSConfig {
 // webpushConfig returns the web push settings, nil when there are none.
 func webpushConfig(m *notify.Message) *messaging.WebpushConfig {
 	headers := map[string]string{}
-	switch m.Priority {
-	case notify.PriorityHigh:
-		headers["Urgency"] = "high"
-	case notify.PriorityNormal:
-		headers["Urgency"] = "normal"
+	if p := priority(m.Priority, "high", "normal"); p != "" {
+		headers["Urgency"] = p
 	}
 	if m.TTL > 0 {
 		headers["TTL"] = strconv.FormatInt(int64(m.TTL/time.Second), 10)
@@ -119,4 +107,15 @@ func webpushConfig(m *notify.Message) *messaging.WebpushConfig {
 		return nil
 	}
 	return c
+}
+
+// priority returns high or normal for an explicit priority, "" for the default.
+func priority(p notify.Priority, high, normal string) string {
+	switch p {
+	case notify.PriorityHigh:
+		return high
+	case notify.PriorityNormal:
+		return normal
+	}
+	return ""
 }
