@@ -1,0 +1,101 @@
+package auth_test
+
+import (
+	"context"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/groundwork-go/groundwork/auth"
+	"github.com/groundwork-go/groundwork/internal/testenv"
+)
+
+// TestRevocationPropagation measures how long a process that has a token's
+// "not revoked" answer cached takes to see another process revoke it. The
+// two stores use separate clients (separate connection pools), as two app
+// servers would.
+func TestRevocationPropagation(t *testing.T) {
+	srv := testenv.Redis(t)
+	storeA := auth.NewRedisRevocations(srv.Client(t), auth.RedisRevocationOptions{Prefix: srv.Prefix})
+	storeB := auth.NewRedisRevocations(srv.Client(t), auth.RedisRevocationOptions{Prefix: srv.Prefix})
+	ctx := context.Background()
+	const bound = 50 * time.Millisecond
+	var delays []time.Duration
+	for i := range 30 {
+		sub, jti := "u"+string(rune('a'+i%26)), time.Now().Format("150405.000000000")
+		iat := time.Now().Add(-time.Second)
+		for range 3 { // warm B's client-side cache
+			if revoked, err := storeB.IsRevoked(ctx, sub, jti, iat); err != nil || revoked {
+				t.Fatalf("warm check = %v, %v", revoked, err)
+			}
+		}
+		if err := storeA.RevokeToken(ctx, sub, jti, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		for {
+			revoked, err := storeB.IsRevoked(ctx, sub, jti, iat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if revoked {
+				break
+			}
+			if time.Since(start) > bound {
+				t.Fatalf("process B still sees the token as valid %v after process A revoked it", bound)
+			}
+		}
+		delays = append(delays, time.Since(start))
+	}
+	slices.Sort(delays)
+	t.Logf("revocation seen by another process after: median %v, max %v (real Redis: %v)",
+		delays[len(delays)/2], delays[len(delays)-1], srv.Real)
+}
+
+// countingClient counts commands that reached Redis (not answered from
+// the client-side cache).
+type countingClient struct {
+	rueidis.Client
+	roundTrips atomic.Int64
+}
+
+func (c *countingClient) DoMultiCache(ctx context.Context, multi ...rueidis.CacheableTTL) []rueidis.RedisResult {
+	resps := c.Client.DoMultiCache(ctx, multi...)
+	for _, r := range resps {
+		if !r.IsCacheHit() {
+			c.roundTrips.Add(1)
+		}
+	}
+	return resps
+}
+
+func (c *countingClient) DoMulti(ctx context.Context, multi ...rueidis.Completed) []rueidis.RedisResult {
+	c.roundTrips.Add(int64(len(multi)))
+	return c.Client.DoMulti(ctx, multi...)
+}
+
+func TestWarmCheckHasNoRoundTrip(t *testing.T) {
+	srv := testenv.Redis(t)
+	if !srv.Real {
+		t.Skip("client-side caching needs a real Redis (REDIS_URL); miniredis has no client tracking")
+	}
+	client := &countingClient{Client: srv.Client(t)}
+	store := auth.NewRedisRevocations(client, auth.RedisRevocationOptions{Prefix: srv.Prefix})
+	ctx := context.Background()
+	iat := time.Now()
+	if _, err := store.IsRevoked(ctx, "7", "warm", iat); err != nil {
+		t.Fatal(err)
+	}
+	before := client.roundTrips.Load()
+	for range 100 {
+		if revoked, err := store.IsRevoked(ctx, "7", "warm", iat); err != nil || revoked {
+			t.Fatalf("IsRevoked = %v, %v", revoked, err)
+		}
+	}
+	if n := client.roundTrips.Load() - before; n != 0 {
+		t.Fatalf("100 warm checks made %d Redis round trips, want 0", n)
+	}
+}
