@@ -72,7 +72,7 @@ func TestVerify(t *testing.T) {
 		{"own cheap hash", own, "own-password", true, true},
 		{"own cheap hash, wrong password", own, "own-passwore", false, false},
 		{referenceHashes[0].name, referenceHashes[0].encoded, referenceHashes[0].password, true, false},
-		{referenceHashes[0].name + ", wrong password", referenceHashes[0].encoded, "groundwork-legacy-pasS", false, false},
+		{referenceHashes[1].name + ", wrong password", referenceHashes[1].encoded, "Grün-密码-8", false, false},
 		{referenceHashes[1].name, referenceHashes[1].encoded, referenceHashes[1].password, true, true},
 		{referenceHashes[2].name, referenceHashes[2].encoded, referenceHashes[2].password, true, true},
 		{"padded base64", padded(referenceHashes[2].encoded), referenceHashes[2].password, true, true},

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strconv"
 	"time"
+
+	"github.com/groundwork-go/groundwork/auth"
 )
 
 // TokenRevoker revokes every token a user holds that was issued before at.
@@ -211,20 +213,29 @@ func (s *Service) changed(ctx context.Context, id int64) {
 	}
 }
 
-// CheckCredentials is Authenticate for the auth package's login handler: it
+// The Service is what auth's login handler and middleware consult.
+var (
+	_ auth.CredentialChecker = (*Service)(nil)
+	_ auth.SubjectChecker    = (*Service)(nil)
+)
+
+// CheckCredentials implements auth.CredentialChecker with Authenticate: it
 // returns the user's id as a decimal string (the token subject), or an
-// error wrapping ErrInvalidCredentials.
+// error wrapping both ErrInvalidCredentials and auth.ErrInvalidCredentials.
 func (s *Service) CheckCredentials(ctx context.Context, login, password string) (subject string, err error) {
 	u, err := s.Authenticate(ctx, login, password)
+	if errors.Is(err, ErrInvalidCredentials) {
+		return "", fmt.Errorf("%w: %w", auth.ErrInvalidCredentials, err)
+	}
 	if err != nil {
 		return "", err
 	}
 	return strconv.FormatInt(u.ID, 10), nil
 }
 
-// Exists reports whether the user named by subject (a decimal id, as
-// CheckCredentials returns) still exists. A malformed subject does not
-// exist.
+// Exists implements auth.SubjectChecker: it reports whether the user named
+// by subject (a decimal id, as CheckCredentials returns) still exists. A
+// malformed subject does not exist.
 func (s *Service) Exists(ctx context.Context, subject string) (bool, error) {
 	id, err := strconv.ParseInt(subject, 10, 64)
 	if err != nil || id <= 0 {

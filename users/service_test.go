@@ -13,8 +13,12 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
+	"github.com/groundwork-go/groundwork/auth"
 	"github.com/groundwork-go/groundwork/users"
 )
+
+// auth's Authenticator is the production TokenRevoker.
+var _ users.TokenRevoker = (*auth.Authenticator)(nil)
 
 // fakeRevoker records RevokeUser calls; when check is set it runs first
 // (to observe the state at the time of revocation).
@@ -357,6 +361,9 @@ func TestAuthenticateRehashesWeakHashes(t *testing.T) {
 			if tt.rehash && !strings.HasPrefix(got.PasswordHash, "$argon2id$v=19$m=8192,t=1,p=1$") {
 				t.Errorf("new hash %q, want the current parameters", got.PasswordHash)
 			}
+			if !tt.rehash {
+				return
+			}
 			if _, err := e.svc.Authenticate(ctx, name, tt.password); err != nil {
 				t.Errorf("Authenticate after re-hash: %v", err)
 			}
@@ -514,8 +521,11 @@ func TestCheckCredentialsAndExists(t *testing.T) {
 	if err != nil || subject != fmt.Sprint(u.ID) {
 		t.Fatalf("CheckCredentials = %q, %v; want %q", subject, err, fmt.Sprint(u.ID))
 	}
-	if s, err := e.svc.CheckCredentials(ctx, "johndoe", "nope-nope"); !errors.Is(err, users.ErrInvalidCredentials) || s != "" {
-		t.Errorf("CheckCredentials(wrong) = %q, %v; want \"\", ErrInvalidCredentials", s, err)
+	for _, login := range []string{"johndoe", "nobody"} {
+		s, err := e.svc.CheckCredentials(ctx, login, "nope-nope")
+		if !errors.Is(err, users.ErrInvalidCredentials) || !errors.Is(err, auth.ErrInvalidCredentials) || s != "" {
+			t.Errorf("CheckCredentials(%q, wrong) = %q, %v; want \"\", users and auth ErrInvalidCredentials", login, s, err)
+		}
 	}
 	for _, tt := range []struct {
 		subject string

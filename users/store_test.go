@@ -11,7 +11,7 @@ import (
 
 // newTestStore returns a migrated SQLStore on the test's database:
 // PostgreSQL when DATABASE_URL is set, else a temporary SQLite file.
-func newTestStore(t *testing.T) *users.SQLStore {
+func newTestStore(t testing.TB) *users.SQLStore {
 	t.Helper()
 	db := testenv.DB(t)
 	if err := users.Migrate(context.Background(), db); err != nil {
