@@ -9,7 +9,7 @@ import (
 
 // testNotification returns a DID_RENEW notification for the test app whose
 // nested transaction and renewal information are signed by p.
-func testNotification(t *testing.T, p *testPKI, env Environment) Notification {
+func testNotification(t fataler, p *testPKI, env Environment) Notification {
 	t.Helper()
 	now := time.Now()
 	return Notification{

@@ -11,9 +11,15 @@ import (
 	"encoding/json"
 	"math/big"
 	"sync/atomic"
-	"testing"
 	"time"
 )
+
+// fataler is the part of *testing.T the PKI helpers need, so that examples
+// can use them too.
+type fataler interface {
+	Helper()
+	Fatal(args ...any)
+}
 
 // pkiSpec describes a test certificate chain; the zero value is a valid
 // Apple-like chain around the current time.
@@ -32,7 +38,7 @@ type testPKI struct {
 // testSerial hands out unique certificate serial numbers.
 var testSerial atomic.Int64
 
-func newTestPKI(t *testing.T, spec pkiSpec) *testPKI {
+func newTestPKI(t fataler, spec pkiSpec) *testPKI {
 	t.Helper()
 	now := time.Now()
 	p := &testPKI{rootKey: newKey(t), intermediateKey: newKey(t), leafKey: newKey(t)}
@@ -71,7 +77,7 @@ func newTestPKI(t *testing.T, spec pkiSpec) *testPKI {
 	return p
 }
 
-func newKey(t *testing.T) *ecdsa.PrivateKey {
+func newKey(t fataler) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -80,7 +86,7 @@ func newKey(t *testing.T) *ecdsa.PrivateKey {
 	return k
 }
 
-func issue(t *testing.T, tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, signer *ecdsa.PrivateKey) *x509.Certificate {
+func issue(t fataler, tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, signer *ecdsa.PrivateKey) *x509.Certificate {
 	t.Helper()
 	tmpl.SerialNumber = big.NewInt(1000 + testSerial.Add(1))
 	if parent == nil {
@@ -107,19 +113,19 @@ func (p *testPKI) x5c() []string {
 }
 
 // sign returns payload as a compact ES256 JWS signed by the leaf key.
-func (p *testPKI) sign(t *testing.T, payload any) string {
+func (p *testPKI) sign(t fataler, payload any) string {
 	t.Helper()
 	return p.signWith(t, map[string]any{"alg": "ES256", "x5c": p.x5c()}, mustJSON(t, payload))
 }
 
 // signWith signs an arbitrary header and raw payload.
-func (p *testPKI) signWith(t *testing.T, header map[string]any, payload []byte) string {
+func (p *testPKI) signWith(t fataler, header map[string]any, payload []byte) string {
 	t.Helper()
 	input := b64(mustJSON(t, header)) + "." + b64(payload)
 	return input + "." + b64(signES256(t, p.leafKey, input))
 }
 
-func signES256(t *testing.T, key *ecdsa.PrivateKey, input string) []byte {
+func signES256(t fataler, key *ecdsa.PrivateKey, input string) []byte {
 	t.Helper()
 	digest := sha256.Sum256([]byte(input))
 	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
@@ -134,7 +140,7 @@ func signES256(t *testing.T, key *ecdsa.PrivateKey, input string) []byte {
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t fataler, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
