@@ -3,6 +3,8 @@ package users
 import (
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // User is a registered account, serialised as the API document's user
@@ -33,9 +35,11 @@ func normalizeEmail(email string) string {
 	return strings.ToLower(strings.TrimSpace(email))
 }
 
-// usernameKey is the case-folded username the unique index is built on.
-// Folding in Go (rather than SQL lower()) gives PostgreSQL and SQLite the
-// same, Unicode-aware notion of "the same username".
+// usernameKey is the folded username the unique index is built on: NFKC
+// normalised (so composed and decomposed accents, or full-width letters,
+// are the same name) and lower-cased. Folding in Go rather than with SQL
+// lower() gives PostgreSQL and SQLite the same, Unicode-aware notion of
+// "the same username".
 func usernameKey(username string) string {
-	return strings.ToLower(strings.TrimSpace(username))
+	return strings.ToLower(norm.NFKC.String(strings.TrimSpace(username)))
 }

@@ -146,7 +146,8 @@ func testGetByLogin(t *testing.T, s users.Store) {
 
 func testUniqueUsername(t *testing.T, s users.Store) {
 	create(t, s, newUser("erin"))
-	for _, name := range []string{"erin", "ERIN", "Erin", " erin "} {
+	create(t, s, newUser("Jos\u00e9")) // composed é
+	for _, name := range []string{"erin", "ERIN", "Erin", " erin ", "Jose\u0301", "JOS\u00c9", "\uff25rin"} {
 		u := newUser("x" + strings.TrimSpace(name))
 		u.Username = name
 		_, err := s.Create(context.Background(), u)

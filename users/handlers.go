@@ -1,0 +1,152 @@
+package users
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/groundwork-go/groundwork/auth"
+	"github.com/groundwork-go/groundwork/httpx"
+)
+
+// Handlers serves the user endpoints of the API document on top of a
+// Service and an auth.Authenticator:
+//
+//	POST   /auth/signup        form fields → 201 token pair
+//	GET    /users/me           → the user
+//	PATCH  /users/me           JSON partial update of first_name, last_name, email
+//	POST   /users/me/password  current_password, new_password → 200 new token pair
+//	DELETE /users/me           → 204
+//
+// The /users/me routes must be mounted behind the Authenticator's Middleware.
+type Handlers struct {
+	svc  *Service
+	auth *auth.Authenticator
+}
+
+// NewHandlers returns the user handlers.
+func NewHandlers(svc *Service, a *auth.Authenticator) *Handlers {
+	return &Handlers{svc: svc, auth: a}
+}
+
+// Signup registers a user from the form fields of the API document and
+// answers 201 with a token pair. A taken username or email is 400.
+func (h *Handlers) Signup() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in RegisterInput
+		if err := httpx.Decode(w, r, &in); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		u, err := h.svc.Register(r.Context(), in)
+		if err != nil {
+			httpx.WriteError(w, r, httpErr(err))
+			return
+		}
+		h.auth.WritePair(w, r, strconv.FormatInt(u.ID, 10), http.StatusCreated)
+	})
+}
+
+// Me answers the authenticated user's profile.
+func (h *Handlers) Me() http.Handler {
+	return h.withUserID(func(w http.ResponseWriter, r *http.Request, id int64) {
+		u, err := h.svc.Get(r.Context(), id)
+		if err != nil {
+			httpx.WriteError(w, r, httpErr(err))
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, u)
+	})
+}
+
+// UpdateMe applies a JSON partial update of first_name, last_name and email
+// and answers the updated profile.
+func (h *Handlers) UpdateMe() http.Handler {
+	return h.withUserID(func(w http.ResponseWriter, r *http.Request, id int64) {
+		var in ProfileUpdate
+		if err := httpx.DecodeJSON(w, r, &in); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		u, err := h.svc.UpdateProfile(r.Context(), id, in)
+		if err != nil {
+			httpx.WriteError(w, r, httpErr(err))
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, u)
+	})
+}
+
+// ChangePassword checks the current password, sets the new one, revokes
+// every token issued before, and answers a fresh token pair.
+func (h *Handlers) ChangePassword() http.Handler {
+	return h.withUserID(func(w http.ResponseWriter, r *http.Request, id int64) {
+		var in PasswordChange
+		if err := httpx.Decode(w, r, &in); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		err := h.svc.ChangePassword(r.Context(), id, in.CurrentPassword, in.NewPassword)
+		if errors.Is(err, ErrInvalidCredentials) {
+			httpx.WriteError(w, r, httpx.BadRequest("Current password is incorrect"))
+			return
+		}
+		if err != nil {
+			httpx.WriteError(w, r, httpErr(err))
+			return
+		}
+		h.auth.WritePair(w, r, strconv.FormatInt(id, 10), http.StatusOK)
+	})
+}
+
+// DeleteMe deletes the account and revokes all its tokens: 204.
+func (h *Handlers) DeleteMe() http.Handler {
+	return h.withUserID(func(w http.ResponseWriter, r *http.Request, id int64) {
+		if err := h.svc.Delete(r.Context(), id); err != nil {
+			httpx.WriteError(w, r, httpErr(err))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// withUserID resolves the authenticated subject to a user ID.
+func (h *Handlers) withUserID(fn func(w http.ResponseWriter, r *http.Request, id int64)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		subject, ok := auth.SubjectFromRequest(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			httpx.WriteError(w, r, httpx.Unauthorized("Not authenticated"))
+			return
+		}
+		id, err := strconv.ParseInt(subject, 10, 64)
+		if err != nil {
+			httpx.WriteError(w, r, httpx.NotFound("User not found"))
+			return
+		}
+		fn(w, r, id)
+	})
+}
+
+// httpErr maps the package's sentinels onto client errors.
+func httpErr(err error) error {
+	var verr *httpx.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		return verr
+	case errors.Is(err, ErrUsernameTaken):
+		return httpx.BadRequest("User already exists: username is taken").WithCause(err)
+	case errors.Is(err, ErrEmailTaken):
+		return httpx.BadRequest("User already exists: email is already registered").WithCause(err)
+	case errors.Is(err, ErrAlreadyExists):
+		return httpx.BadRequest("User already exists").WithCause(err)
+	case errors.Is(err, ErrNotFound):
+		return httpx.NotFound("User not found")
+	case errors.Is(err, ErrInvalidInput), errors.Is(err, ErrPasswordTooLong):
+		return httpx.BadRequest("Invalid user data").WithCause(err)
+	case errors.Is(err, auth.ErrUnavailable):
+		return httpx.ServiceUnavailable("Service temporarily unavailable").WithCause(err)
+	default:
+		return err
+	}
+}
