@@ -63,7 +63,7 @@ func (p ProfileUpdate) normalize() ProfileUpdate {
 // PasswordChange is a change-password request.
 type PasswordChange struct {
 	// CurrentPassword must match the stored hash.
-	CurrentPassword string `json:"current_password" form:"current_password" validate:"required,max=128"`
+	CurrentPassword string `json:"current_password" form:"current_password" validate:"required,max=1024"`
 	// NewPassword is 8–128 characters.
 	NewPassword string `json:"new_password" form:"new_password" validate:"required,min=8,max=128"`
 }
