@@ -18,6 +18,14 @@ const DefaultMaxNotificationBytes = 256 << 10
 // Store sends the notification again later. Retries reuse NotificationUUID.
 type NotificationFunc func(ctx context.Context, n *Notification) error
 
+// NotificationVerifier verifies a notification's signedPayload. *Verifier
+// implements it; tests of an application's callback may supply their own.
+type NotificationVerifier interface {
+	VerifyNotification(ctx context.Context, signedPayload string) (*Notification, error)
+}
+
+var _ NotificationVerifier = (*Verifier)(nil)
+
 // HandlerOptions configures a NotificationHandler. The zero value works.
 type HandlerOptions struct {
 	// MaxBodyBytes bounds the request body; larger bodies get 413. Default
@@ -31,7 +39,7 @@ type HandlerOptions struct {
 // callback. A body that is not a verifiable notification gets 400 with the
 // reason logged; success gets 200 with an empty body.
 type NotificationHandler struct {
-	verifier *Verifier
+	verifier NotificationVerifier
 	fn       NotificationFunc
 	maxBytes int64
 }
@@ -39,8 +47,8 @@ type NotificationHandler struct {
 var _ http.Handler = (*NotificationHandler)(nil)
 
 // NewNotificationHandler returns a handler that verifies notifications with
-// v and passes them to fn.
-func NewNotificationHandler(v *Verifier, fn NotificationFunc, opts HandlerOptions) *NotificationHandler {
+// v (usually a *Verifier) and passes them to fn, which must not be nil.
+func NewNotificationHandler(v NotificationVerifier, fn NotificationFunc, opts HandlerOptions) *NotificationHandler {
 	return &NotificationHandler{verifier: v, fn: fn, maxBytes: positiveOr(opts.MaxBodyBytes, DefaultMaxNotificationBytes)}
 }
 
