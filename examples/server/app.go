@@ -72,15 +72,12 @@ func (a *app) healthChecks() []healthCheck {
 
 // build wires the routes and the middleware stack.
 func (a *app) build(ctx context.Context) error {
+	c, err := a.newComponents(ctx)
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /health", handleHealth(a.healthChecks()))
-	a.handler = httpx.Chain(
-		httpx.RequestID,
-		httpx.ClientIP(a.cfg.TrustedProxies),
-		httpx.SecurityHeaders(httpx.SecurityOptions{}),
-		httpx.CORS(httpx.CORSOptions{AllowedOrigins: a.cfg.CORSOrigins}),
-		httpx.AccessLog(a.logger),
-		httpx.Recover,
-	)(httpx.JSONErrors(mux))
+	c.routes(mux, handleHealth(a.healthChecks()))
+	a.handler = a.middleware()(httpx.JSONErrors(mux))
 	return nil
 }

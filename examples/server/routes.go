@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/groundwork-go/groundwork/auth"
+	"github.com/groundwork-go/groundwork/httpx"
+	"github.com/groundwork-go/groundwork/ratelimit"
+	"github.com/groundwork-go/groundwork/users"
+)
+
+// apiPrefix is the versioned base path of the API.
+const apiPrefix = "/api/v1"
+
+// components are the library pieces the routes are assembled from.
+type components struct {
+	authn   *auth.Authenticator
+	users   *users.Service
+	limiter *ratelimit.Limiter // nil when RATE_LIMIT_ENABLED=false
+	tiers   ratelimit.Tiers
+}
+
+// newComponents builds the authenticator, user service and limiter on the
+// connected backends.
+func (a *app) newComponents(ctx context.Context) (*components, error) {
+	if err := users.Migrate(ctx, a.db); err != nil {
+		return nil, err
+	}
+	key, err := auth.HS256Key("primary", []byte(a.cfg.SecretKey))
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := auth.NewTokens(key, auth.TokenOptions{AccessTTL: a.cfg.AccessTokenTTL, RefreshTTL: a.cfg.RefreshTokenTTL})
+	if err != nil {
+		return nil, err
+	}
+	var revocations auth.RevocationStore = auth.NewMemoryRevocations(nil)
+	var limitStore ratelimit.Store = ratelimit.NewMemoryStore(ratelimit.MemoryOptions{})
+	if a.redis != nil {
+		revocations = auth.NewRedisRevocations(a.redis, auth.RedisRevocationOptions{})
+		limitStore = ratelimit.NewRedisStore(a.redis, ratelimit.RedisOptions{})
+	}
+	c := &components{tiers: ratelimit.NewTiers(a.cfg.RateLimitStrict, a.cfg.RateLimitDefault,
+		a.cfg.RateLimitLenient, a.cfg.RateLimitUser, a.cfg.RateLimitWindow)}
+	// The service revokes tokens through the authenticator, and the
+	// authenticator checks users through the service.
+	c.users = users.NewService(users.NewStore(a.db), users.Options{
+		Logger:  a.logger,
+		Revoker: revokerFunc(func(ctx context.Context, id string, at time.Time) error { return c.authn.RevokeUser(ctx, id, at) }),
+	})
+	c.authn = auth.NewAuthenticator(tokens, revocations, auth.Options{Subjects: c.users, Logger: a.logger})
+	if a.cfg.RateLimitEnabled {
+		c.limiter = ratelimit.New(limitStore, ratelimit.Options{Logger: a.logger})
+	}
+	return c, nil
+}
+
+type revokerFunc func(ctx context.Context, userID string, at time.Time) error
+
+func (f revokerFunc) RevokeUser(ctx context.Context, userID string, at time.Time) error {
+	return f(ctx, userID, at)
+}
+
+// limit wraps h in the policy p keyed by key, or returns h unchanged when
+// rate limiting is disabled.
+func (c *components) limit(p ratelimit.Policy, key ratelimit.KeyFunc, h http.Handler) http.Handler {
+	if c.limiter == nil {
+		return h
+	}
+	return c.limiter.Middleware(p, key)(h)
+}
+
+// authenticated requires a valid access token and applies the per-user tier.
+func (c *components) authenticated(h http.Handler) http.Handler {
+	return c.authn.Middleware(c.limit(c.tiers.User, ratelimit.ByUser(auth.SubjectFromRequest), h))
+}
+
+// routes registers the documented API on mux.
+func (c *components) routes(mux *http.ServeMux, health http.Handler) {
+	userHandlers := users.NewHandlers(c.users, c.authn)
+
+	mux.Handle("GET /health", c.limit(c.tiers.Lenient, ratelimit.ByIP, health))
+
+	mux.Handle("POST "+apiPrefix+"/auth/login", c.limit(c.tiers.Strict, ratelimit.ByIP, c.authn.LoginHandler(c.users)))
+	mux.Handle("POST "+apiPrefix+"/auth/signup", c.limit(c.tiers.Strict, ratelimit.ByIP, userHandlers.Signup()))
+	mux.Handle("POST "+apiPrefix+"/auth/refresh", c.limit(c.tiers.Default, ratelimit.ByIP, c.authn.RefreshHandler()))
+	mux.Handle("POST "+apiPrefix+"/auth/logout", c.authenticated(c.authn.LogoutHandler()))
+
+	mux.Handle("GET "+apiPrefix+"/users/me", c.authenticated(userHandlers.Me()))
+	mux.Handle("PATCH "+apiPrefix+"/users/me", c.authenticated(userHandlers.UpdateMe()))
+	mux.Handle("DELETE "+apiPrefix+"/users/me", c.authenticated(userHandlers.DeleteMe()))
+	mux.Handle("POST "+apiPrefix+"/users/me/password", c.authenticated(userHandlers.ChangePassword()))
+}
+
+// middleware is the stack every request passes through, outermost first.
+func (a *app) middleware() httpx.Middleware {
+	return httpx.Chain(
+		httpx.RequestID,
+		httpx.ClientIP(a.cfg.TrustedProxies),
+		httpx.SecurityHeaders(httpx.SecurityOptions{}),
+		httpx.CORS(httpx.CORSOptions{AllowedOrigins: a.cfg.CORSOrigins}),
+		httpx.AccessLog(a.logger),
+		httpx.Recover,
+	)
+}
