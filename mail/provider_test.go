@@ -43,17 +43,7 @@ func TestResendProviderWire(t *testing.T) {
 		`"html":"<p>Attached.</p>","text":"Attached.","headers":{"X-Entity-Ref-ID":"inv-42"},` +
 		`"attachments":[{"filename":"invoice.pdf","content":"JVBERi0xLjc=","content_type":"application/pdf"}],` +
 		`"tags":[{"name":"category","value":"billing"},{"name":"urgent"}],"scheduled_at":"2026-11-26T09:30:00Z"}`
-	if req.Body != want {
-		t.Errorf("body:\ngot  %s\nwant %s", req.Body, want)
-	}
-	for h, want := range map[string]string{"Authorization": "Bearer re_secret", "Idempotency-Key": "invoice/42", "Content-Type": "application/json"} {
-		if got := req.Header.Get(h); got != want {
-			t.Errorf("%s: got %q, want %q", h, got, want)
-		}
-	}
-	if req.Method != "POST" || req.Path != "/emails" {
-		t.Errorf("request: got %s %s, want POST /emails", req.Method, req.Path)
-	}
+	req.Expect(t, "/emails", want, map[string]string{"Authorization": "Bearer re_secret", "Idempotency-Key": "invoice/42", "Content-Type": "application/json"})
 }
 
 func TestBrevoProviderWire(t *testing.T) {
@@ -74,15 +64,7 @@ func TestBrevoProviderWire(t *testing.T) {
 		`"attachment":[{"name":"invoice.pdf","content":"JVBERi0xLjc="}],` +
 		`"headers":{"X-Entity-Ref-ID":"inv-42","idempotencyKey":"` + key + `"},` +
 		`"tags":["category:billing","urgent"],"scheduledAt":"2026-11-26T09:30:00.000Z"}`
-	if req.Body != want {
-		t.Errorf("body:\ngot  %s\nwant %s", req.Body, want)
-	}
-	if got, want := req.Header.Get("Api-Key"), "xkeysib-secret"; got != want {
-		t.Errorf("api-key: got %q, want %q", got, want)
-	}
-	if req.Method != "POST" || req.Path != "/v3/smtp/email" {
-		t.Errorf("request: got %s %s, want POST /v3/smtp/email", req.Method, req.Path)
-	}
+	req.Expect(t, "/v3/smtp/email", want, map[string]string{"Api-Key": "xkeysib-secret"})
 }
 
 func TestProviderErrors(t *testing.T) {

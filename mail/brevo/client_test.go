@@ -47,21 +47,7 @@ func TestSendRequest(t *testing.T) {
 		`"attachment":[{"name":"a.txt","content":"aGVsbG8="}],` +
 		`"headers":{"X-Entity-Ref-ID":"123","idempotencyKey":"0b9f3c1e-3c0d-4b8e-9a57-2f1d9c1b7a44"},` +
 		`"tags":["welcome"],"scheduledAt":"2026-11-26T09:00:00.000Z"}`
-	if f.Last(t).Body != wantBody {
-		t.Errorf("body:\ngot  %s\nwant %s", f.Last(t).Body, wantBody)
-	}
-	checks := []struct{ got, want, what string }{
-		{f.Last(t).Method, http.MethodPost, "method"},
-		{f.Last(t).Path, "/v3/smtp/email", "path"},
-		{f.Last(t).Header.Get("Api-Key"), "xkeysib-test", "api-key"},
-		{f.Last(t).Header.Get("Content-Type"), "application/json", "Content-Type"},
-		{f.Last(t).Header.Get("Accept"), "application/json", "Accept"},
-	}
-	for _, c := range checks {
-		if c.got != c.want {
-			t.Errorf("%s: got %q, want %q", c.what, c.got, c.want)
-		}
-	}
+	f.Last(t).Expect(t, "/v3/smtp/email", wantBody, map[string]string{"Api-Key": "xkeysib-test", "Content-Type": "application/json", "Accept": "application/json"})
 	if _, ok := email.Headers["idempotencyKey"]; ok {
 		t.Errorf("Send modified the caller's Headers map: %v", email.Headers)
 	}

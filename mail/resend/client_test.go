@@ -45,21 +45,7 @@ func TestSendRequest(t *testing.T) {
 		`"headers":{"X-Entity-Ref-ID":"123"},` +
 		`"attachments":[{"filename":"a.txt","content":"aGVsbG8=","content_type":"text/plain"}],` +
 		`"tags":[{"name":"category","value":"welcome"}],"scheduled_at":"2026-11-26T09:00:00Z"}`
-	if f.Last(t).Body != wantBody {
-		t.Errorf("body:\ngot  %s\nwant %s", f.Last(t).Body, wantBody)
-	}
-	checks := []struct{ got, want, what string }{
-		{f.Last(t).Method, http.MethodPost, "method"},
-		{f.Last(t).Path, "/emails", "path"},
-		{f.Last(t).Header.Get("Authorization"), "Bearer re_test_key", "Authorization"},
-		{f.Last(t).Header.Get("Idempotency-Key"), "welcome/42", "Idempotency-Key"},
-		{f.Last(t).Header.Get("Content-Type"), "application/json", "Content-Type"},
-	}
-	for _, c := range checks {
-		if c.got != c.want {
-			t.Errorf("%s: got %q, want %q", c.what, c.got, c.want)
-		}
-	}
+	f.Last(t).Expect(t, "/emails", wantBody, map[string]string{"Authorization": "Bearer re_test_key", "Idempotency-Key": "welcome/42", "Content-Type": "application/json"})
 }
 
 func TestSendMinimalOmitsOptionalFields(t *testing.T) {

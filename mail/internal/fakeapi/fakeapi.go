@@ -90,3 +90,20 @@ func (s *Server) Last(t testing.TB) Request {
 	}
 	return reqs[len(reqs)-1]
 }
+
+// Expect fails the test unless the request is a POST to path with the given
+// body and header values.
+func (r Request) Expect(t testing.TB, path, body string, header map[string]string) {
+	t.Helper()
+	if r.Method != http.MethodPost || r.Path != path {
+		t.Errorf("request: got %s %s, want POST %s", r.Method, r.Path, path)
+	}
+	if r.Body != body {
+		t.Errorf("body:\ngot  %s\nwant %s", r.Body, body)
+	}
+	for k, want := range header {
+		if got := r.Header.Get(k); got != want {
+			t.Errorf("header %s: got %q, want %q", k, got, want)
+		}
+	}
+}
