@@ -12,7 +12,8 @@ import (
 // BrevoProvider is the Provider for Brevo (brevo.com, formerly Sendinblue).
 // Brevo derives attachment media types from file names (ContentType is not
 // sent), takes tags as strings ("name:value") and wants UUID idempotency
-// keys: other keys are mapped to a UUID derived from them.
+// keys: other keys are mapped to a UUID derived from them. A text-only
+// message is accepted, but Brevo delivers it converted to HTML.
 type BrevoProvider struct {
 	c *brevo.Client
 }

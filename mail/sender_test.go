@@ -190,6 +190,8 @@ func TestSenderRetriesTransportErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if res.ID != "abc" || calls != 2 || len(w.waits) != 1 {
 		t.Errorf("got id %q after %d calls and waits %v, want abc after 2 calls and 1 wait", res.ID, calls, w.waits)
 	}
