@@ -30,7 +30,9 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 		"LOG_LEVEL":    "error",
 	}
 	if testenv.UsingRealRedis() {
-		vars["REDIS_URL"] = testenv.Redis(t).URL
+		redis := testenv.Redis(t)
+		vars["REDIS_URL"] = redis.URL
+		vars["REDIS_KEY_PREFIX"] = redis.Prefix
 	}
 	for k, v := range env {
 		vars[k] = v

@@ -17,6 +17,7 @@ type config struct {
 	Environment      string
 	DatabaseURL      string
 	RedisURL         string
+	RedisKeyPrefix   string
 	SecretKey        string
 	SecretGenerated  bool
 	AccessTokenTTL   time.Duration
@@ -62,6 +63,10 @@ var envVars = []envVar{
 			return fmt.Errorf("must be a redis://, rediss://, redis+cluster:// or unix:// URL")
 		}
 		c.RedisURL = v
+		return nil
+	}},
+	{"REDIS_KEY_PREFIX", "", "prefix for every Redis key (before `auth:`, `ratelimit:`, `cache:`), so several applications can share one Redis", func(c *config, v string) error {
+		c.RedisKeyPrefix = v
 		return nil
 	}},
 	{"SECRET_KEY", "", "HS256 signing key, at least 32 bytes; required in production; in development a random key is generated per process (tokens die with it)", func(c *config, v string) error {

@@ -39,8 +39,8 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	var revocations auth.RevocationStore = auth.NewMemoryRevocations(nil)
 	var limitStore ratelimit.Store = ratelimit.NewMemoryStore(ratelimit.MemoryOptions{})
 	if a.redis != nil {
-		revocations = auth.NewRedisRevocations(a.redis, auth.RedisRevocationOptions{})
-		limitStore = ratelimit.NewRedisStore(a.redis, ratelimit.RedisOptions{})
+		revocations = auth.NewRedisRevocations(a.redis, auth.RedisRevocationOptions{Prefix: a.cfg.RedisKeyPrefix + "auth:"})
+		limitStore = ratelimit.NewRedisStore(a.redis, ratelimit.RedisOptions{Prefix: a.cfg.RedisKeyPrefix + ratelimit.DefaultRedisPrefix})
 	}
 	c := &components{tiers: ratelimit.NewTiers(a.cfg.RateLimitStrict, a.cfg.RateLimitDefault,
 		a.cfg.RateLimitLenient, a.cfg.RateLimitUser, a.cfg.RateLimitWindow)}
