@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/groundwork-go/groundwork/auth"
 	"github.com/groundwork-go/groundwork/auth/firebase"
 	"github.com/groundwork-go/groundwork/httpx"
 )
@@ -25,10 +26,9 @@ func ExampleNewVerifier() {
 	fmt.Println(tok.UID, tok.Firebase.SignInProvider)
 }
 
-// Verifying a Firebase ID token on a route. In an application the auth
-// middleware does this for every protected route once the Verifier is
-// registered with it as an alternative verifier (through Authenticate); the
-// handler below shows the same steps spelled out.
+// Verifying a Firebase ID token on a route by hand. Most applications
+// register the Verifier with the auth middleware instead (see
+// Verifier.Authenticate).
 func ExampleVerifier_VerifyIDToken() {
 	v, err := firebase.NewVerifier("my-project", firebase.Config{})
 	if err != nil {
@@ -52,5 +52,33 @@ func ExampleVerifier_VerifyIDToken() {
 		}
 		httpx.WriteJSON(w, http.StatusOK, map[string]any{"uid": tok.UID, "email": tok.Email})
 	})
+	log.Fatal(http.ListenAndServe("localhost:8080", mux))
+}
+
+// Accepting Firebase users on the same routes as the application's own
+// tokens: the Verifier is an alternative verifier of the auth middleware, and
+// handlers read the same auth.Identity either way.
+func ExampleVerifier_Authenticate() {
+	v, err := firebase.NewVerifier("my-project", firebase.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	key, err := auth.HS256Key("app-1", []byte("a 32-byte or longer secret from the environment"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	tokens, err := auth.NewTokens(key, auth.TokenOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	a := auth.NewAuthenticator(tokens, auth.NewMemoryRevocations(nil), auth.Options{
+		Alternatives: []auth.TokenVerifier{v},
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /api/v1/users/me", a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := auth.FromContext(r.Context())
+		// id.Claims is set for application tokens, id.Extra for Firebase ID tokens.
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"user_id": id.Subject, "firebase": id.Extra != nil})
+	})))
 	log.Fatal(http.ListenAndServe("localhost:8080", mux))
 }

@@ -178,7 +178,8 @@ func (v *Verifier) parse(ctx context.Context, raw string) (jwt.MapClaims, error)
 	switch {
 	case err == nil:
 		return claims, nil
-	case errors.Is(err, ErrKeyFetch) || errors.Is(err, ErrInvalidToken):
+	case errors.Is(err, ErrKeyFetch) || errors.Is(err, ErrInvalidToken),
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return nil, err
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, ErrTokenExpired)
