@@ -3,7 +3,10 @@ package fcm
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"firebase.google.com/go/v4/errorutils"
 	"firebase.google.com/go/v4/messaging"
@@ -18,7 +21,26 @@ func classify(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("%w: %w", ctxErr, err)
 	}
-	return fmt.Errorf("%w: %w", sentinelFor(err), err)
+	classified := fmt.Errorf("%w: %w", sentinelFor(err), err)
+	if after, ok := retryAfter(errorutils.HTTPResponse(err)); ok {
+		return &notify.RetryAfterError{After: after, Err: classified}
+	}
+	return classified
+}
+
+// retryAfter reads a Retry-After header in seconds or as an HTTP date.
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp == nil {
+		return 0, false
+	}
+	v := resp.Header.Get("Retry-After")
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(time.Until(at), 0), true
+	}
+	return 0, false
 }
 
 // sentinelFor maps FCM's error codes (the FcmError detail, then the

@@ -10,7 +10,10 @@
 // notify.ErrUnregistered or notify.ErrInvalidToken so the application can
 // delete them. Requests are retried only where FCM allows it: on 503
 // UNAVAILABLE and on network errors, with exponential back-off honouring
-// Retry-After. Context cancellation is honoured.
+// Retry-After. Other failures (429 QUOTA_EXCEEDED, 500 INTERNAL) are
+// reported, not retried; when FCM sends a Retry-After header the error is a
+// notify.RetryAfterError, so the caller can schedule the retry
+// (notify.RetryAfter). Context cancellation is honoured.
 //
 // This package carries the Firebase Admin SDK and the Google API client; import
 // it only where notifications are sent.

@@ -18,14 +18,15 @@ const testProject = "groundwork-test"
 
 // fcmReply is a canned FCM answer: an HTTP status and a JSON body.
 type fcmReply struct {
-	status int
-	body   string
+	status     int
+	body       string
+	retryAfter string // Retry-After header, empty for none
 }
 
 // fcmError returns the error body FCM v1 sends: a google.rpc.Status with an
 // FcmError detail.
 func fcmError(code int, status, errorCode, message string) fcmReply {
-	return fcmReply{code, fmt.Sprintf(`{"error":{"code":%d,"message":%q,"status":%q,"details":[{"@type":"type.googleapis.com/google.firebase.fcm.v1.FcmError","errorCode":%q}]}}`,
+	return fcmReply{status: code, body: fmt.Sprintf(`{"error":{"code":%d,"message":%q,"status":%q,"details":[{"@type":"type.googleapis.com/google.firebase.fcm.v1.FcmError","errorCode":%q}]}}`,
 		code, message, status, errorCode)}
 }
 
@@ -123,6 +124,9 @@ func (f *fakeFCM) serveSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep := replies[min(n, len(replies))-1]
+	if rep.retryAfter != "" {
+		w.Header().Set("Retry-After", rep.retryAfter)
+	}
 	w.WriteHeader(rep.status)
 	io.WriteString(w, rep.body)
 }

@@ -94,7 +94,9 @@ func TestMulticastPerTokenResults(t *testing.T) {
 	f.reply("tok-unregistered", replyUnregistered)
 	f.reply("tok-invalid", replyInvalidToken)
 	f.reply("tok-mismatch", replyMismatch)
-	f.reply("tok-quota", replyQuota)
+	quota := replyQuota
+	quota.retryAfter = "30"
+	f.reply("tok-quota", quota)
 	f.reply("tok-badpayload", replyBadPayload)
 	tokens := []string{"tok-ok-1", "tok-unregistered", "tok-invalid", "tok-mismatch", "tok-quota", "tok-badpayload", "tok-ok-2"}
 
@@ -131,6 +133,12 @@ func TestMulticastPerTokenResults(t *testing.T) {
 	if got, want := res.DeadTokens(), []string{"tok-unregistered", "tok-invalid", "tok-mismatch"}; !slices.Equal(got, want) {
 		t.Errorf("DeadTokens: got %v, want %v", got, want)
 	}
+	if d, ok := notify.RetryAfter(res.Tokens[4].Err); !ok || d != 30*time.Second {
+		t.Errorf("Retry-After of the quota error: got (%v, %v), want (30s, true)", d, ok)
+	}
+	if _, ok := notify.RetryAfter(res.Tokens[1].Err); ok {
+		t.Error("Retry-After of an UNREGISTERED error: got one, want none")
+	}
 	if got := f.count("tok-quota"); got != 1 {
 		t.Errorf("requests for a 429 QUOTA_EXCEEDED token: got %d, want 1 (not retried)", got)
 	}
@@ -143,7 +151,7 @@ func TestRetriesOnlyUnavailable(t *testing.T) {
 	f := newFakeFCM(t)
 	s := newTestSender(t, f, Config{})
 	// FCM answers 503 once, then accepts: the SDK retries (first retry immediately).
-	f.reply("tok-flaky", replyUnavailable, fcmReply{200, `{"name":"projects/groundwork-test/messages/1"}`})
+	f.reply("tok-flaky", replyUnavailable, fcmReply{status: 200, body: `{"name":"projects/groundwork-test/messages/1"}`})
 	f.reply("tok-bad", replyBadPayload)
 
 	res, err := s.Send(context.Background(), notify.ToTokens("tok-flaky", "tok-bad"), &notify.Message{Data: map[string]string{"k": "v"}})
