@@ -29,7 +29,7 @@ type signingKey struct {
 }
 
 // newSigningKey generates a 2048-bit key and a certificate for it.
-func newSigningKey(t *testing.T, kid string) *signingKey {
+func newSigningKey(t testing.TB, kid string) *signingKey {
 	t.Helper()
 	priv, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -50,7 +50,7 @@ func newSigningKey(t *testing.T, kid string) *signingKey {
 }
 
 // sign mints an RS256 token with the key's kid.
-func (k *signingKey) sign(t *testing.T, claims jwt.MapClaims) string {
+func (k *signingKey) sign(t testing.TB, claims jwt.MapClaims) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	tok.Header["kid"] = k.kid
@@ -73,7 +73,7 @@ type keyServer struct {
 }
 
 // newKeyServer serves the given keys with "public, max-age=3600".
-func newKeyServer(t *testing.T, keys ...*signingKey) *keyServer {
+func newKeyServer(t testing.TB, keys ...*signingKey) *keyServer {
 	t.Helper()
 	ks := &keyServer{
 		certs:        map[string]string{},
@@ -166,7 +166,7 @@ func validClaims(now time.Time) jwt.MapClaims {
 }
 
 // newTestVerifier returns a verifier using ks and clock.
-func newTestVerifier(t *testing.T, ks *keyServer, clock *fakeClock, cfg Config) *Verifier {
+func newTestVerifier(t testing.TB, ks *keyServer, clock *fakeClock, cfg Config) *Verifier {
 	t.Helper()
 	cfg.KeysURL = ks.URL
 	cfg.HTTPClient = ks.Client()
