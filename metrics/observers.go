@@ -1,0 +1,86 @@
+package metrics
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/groundwork-go/groundwork/cache"
+	"github.com/groundwork-go/groundwork/ratelimit"
+)
+
+// DefaultCacheName is the cache label of events reported to
+// ObserveCacheEvent.
+const DefaultCacheName = "default"
+
+// revocationResults are the results auth.Options.OnCheck reports, then the
+// label for anything else.
+var revocationResults = [...]string{"ok", "revoked", "error", OtherValue}
+
+// newObservers creates the collectors fed by the other packages' hooks.
+func (m *Metrics) newObservers(ns string) {
+	m.rateLimit = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "ratelimit", Name: "decisions_total",
+		Help: "Rate-limit decisions, by policy name and outcome (allowed, denied, failed_open).",
+	}, []string{"policy", "outcome"})
+	m.revocation = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "auth", Name: "revocation_checks_total",
+		Help: "Token revocation checks, by result (ok, revoked, error).",
+	}, []string{"result"})
+	for i, r := range revocationResults {
+		m.revocationBy[i] = m.revocation.WithLabelValues(r)
+	}
+	m.cache = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "cache", Name: "events_total",
+		Help: "Cache events, by cache name and event (hit, miss, load, load_error, backend_error).",
+	}, []string{"cache", "event"})
+	m.defaultCache = m.CacheObserver(DefaultCacheName)
+}
+
+// ObserveRateLimit counts one rate-limit decision by policy name and
+// outcome. Its signature is that of ratelimit.Options.OnDecision. An
+// unnamed policy is labelled as the limiter names it, for example
+// "100/1m0s".
+func (m *Metrics) ObserveRateLimit(p ratelimit.Policy, o ratelimit.Outcome) {
+	name := p.Name
+	if name == "" {
+		name = strconv.Itoa(p.Limit) + "/" + p.Window.String()
+	}
+	m.rateLimit.WithLabelValues(name, o.String()).Inc()
+}
+
+// ObserveRevocationCheck counts one token revocation check by result:
+// "ok", "revoked", "error", or OtherValue for anything else. Its signature
+// is that of auth.Options.OnCheck.
+func (m *Metrics) ObserveRevocationCheck(result string) {
+	i := len(revocationResults) - 1
+	for j, r := range revocationResults[:i] {
+		if r == result {
+			i = j
+			break
+		}
+	}
+	m.revocationBy[i].Inc()
+}
+
+// ObserveCacheEvent counts one cache event under the cache label
+// DefaultCacheName. Its signature is that of cache.TypedOptions.OnEvent;
+// use CacheObserver to tell several caches apart.
+func (m *Metrics) ObserveCacheEvent(e cache.Event) { m.defaultCache(e) }
+
+// CacheObserver returns a function for cache.TypedOptions.OnEvent that
+// counts events under the cache label name. Keep names few and fixed (one
+// per cache), as each is a set of series.
+func (m *Metrics) CacheObserver(name string) func(cache.Event) {
+	var known [cache.EventBackendError + 1]prometheus.Counter
+	for e := cache.EventHit; e <= cache.EventBackendError; e++ {
+		known[e] = m.cache.WithLabelValues(name, e.String())
+	}
+	return func(e cache.Event) {
+		if int(e) < len(known) && known[e] != nil {
+			known[e].Inc()
+			return
+		}
+		m.cache.WithLabelValues(name, e.String()).Inc()
+	}
+}
