@@ -1,5 +1,5 @@
--- Sliding-window-log decision for one key (see slidinglog.go, which is the
--- same algorithm in Go).
+-- Sliding-window-log decision for one key (slidinglog.go is the same
+-- algorithm in Go, and ratelimittest checks both against a reference model).
 -- KEYS[1]  the key
 -- ARGV[1]  limit (requests)
 -- ARGV[2]  window (microseconds)
@@ -7,104 +7,114 @@
 --
 -- The value is a string: a 12-byte header (limit, count, head as big-endian
 -- uint32) followed by slots of 8-byte big-endian microsecond timestamps. The
--- first count slots, starting at head, are the last allowed requests, oldest
--- first. Slots grow geometrically up to limit, then the slots form a ring.
--- Only allowed requests are written, as single slots with SETRANGE.
+-- count entries starting at slot head (wrapping) are the last allowed
+-- requests, oldest first; since denied requests are never recorded, the last
+-- limit of them decide exactly. Slots grow geometrically up to limit, then
+-- form a ring. A decision is three commands: TIME, GET and, when allowed, one
+-- SET ... PX of the updated string. The clock is Redis TIME, never allowed to
+-- go back behind the newest entry.
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local HDR = 12
+local byte, char, floor = string.byte, string.char, math.floor
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 
-local function u32(s, p)
-  local a, b, c, d = string.byte(s, p, p + 3)
-  return ((a * 256 + b) * 256 + c) * 256 + d
-end
-
-local function p32(n)
-  return string.char(math.floor(n / 16777216) % 256, math.floor(n / 65536) % 256,
-    math.floor(n / 256) % 256, n % 256)
-end
-
-local function p64(n)
-  local b = {}
-  for i = 8, 1, -1 do
-    b[i] = n % 256
-    n = (n - b[i]) / 256
-  end
-  return string.char(b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8])
-end
-
 local s = redis.call('GET', key)
-local stored, n, head, cap = limit, 0, 0, 0
+local n, head, cap, stored = 0, 0, 0, limit
 if s then
-  local ok = #s >= HDR and (#s - HDR) % 8 == 0
+  local len = #s
+  cap = (len - HDR) / 8
+  local ok = len >= HDR and cap % 1 == 0
   if ok then
-    stored, n, head = u32(s, 1), u32(s, 5), u32(s, 9)
-    cap = (#s - HDR) / 8
-    ok = n <= cap and head < math.max(cap, 1) and (head == 0 or n == cap)
+    local a1, a2, a3, a4, b1, b2, b3, b4, c1, c2, c3, c4 = byte(s, 1, 12)
+    stored = ((a1 * 256 + a2) * 256 + a3) * 256 + a4
+    n = ((b1 * 256 + b2) * 256 + b3) * 256 + b4
+    head = ((c1 * 256 + c2) * 256 + c3) * 256 + c4
+    ok = n <= cap and (head == 0 or (n == cap and head < cap))
   end
   if not ok then -- not ours or damaged: start afresh
-    s, stored, n, head, cap = nil, limit, 0, 0, 0
+    s, n, head, cap, stored = nil, 0, 0, 0, limit
   end
 end
 
 -- at returns the i-th oldest entry (0-based).
 local function at(i)
-  local p = HDR + ((head + i) % cap) * 8 + 1
-  local a, b, c, d, e, f, g, h = string.byte(s, p, p + 7)
+  local j = head + i
+  if j >= cap then j = j - cap end
+  local p = HDR + j * 8 + 1
+  local a, b, c, d, e, f, g, h = byte(s, p, p + 7)
   return ((((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f) * 256 + g) * 256 + h
 end
 
+-- p32 and p64 pack big-endian unsigned integers (below 2^53, exact in a double).
+local function p32(x)
+  return char(floor(x / 16777216) % 256, floor(x / 65536) % 256, floor(x / 256) % 256, x % 256)
+end
+
+local function p64(x)
+  local hi = floor(x / 4294967296)
+  local lo = x - hi * 4294967296
+  return char(floor(hi / 16777216) % 256, floor(hi / 65536) % 256, floor(hi / 256) % 256, hi % 256,
+    floor(lo / 16777216) % 256, floor(lo / 65536) % 256, floor(lo / 256) % 256, lo % 256)
+end
+
+-- entries returns slots from..n-1 (logical order) packed.
 local function entries(from)
   local parts = {}
-  for i = from, n - 1 do
-    parts[#parts + 1] = p64(at(i))
-  end
+  for i = from, n - 1 do parts[#parts + 1] = p64(at(i)) end
   return table.concat(parts)
 end
 
-if s and stored ~= limit then -- the limit changed: keep the newest entries
+if stored ~= limit then -- the limit changed: keep the newest entries
   local keep = math.min(n, limit)
   s = p32(limit) .. p32(keep) .. p32(0) .. entries(n - keep)
   redis.call('SET', key, s, 'KEEPTTL')
   n, head, cap = keep, 0, keep
 end
 
+local newest = 0
 if n > 0 then
-  local newest = at(n - 1)
+  newest = at(n - 1)
   if now < newest then now = newest end
 end
 
--- Binary search for the oldest entry still in the window.
+-- Find lo, the oldest entry still in the window: usually all or none of
+-- them are, else binary search.
 local cutoff = now - window
-local lo, hi = 0, n
-while lo < hi do
-  local mid = math.floor((lo + hi) / 2)
-  if at(mid) > cutoff then hi = mid else lo = mid + 1 end
+local lo = 0
+if n > 0 and at(0) <= cutoff then
+  if newest <= cutoff then
+    lo = n
+  else
+    local hi = n
+    lo = 1
+    while lo < hi do
+      local mid = floor((lo + hi) / 2)
+      if at(mid) > cutoff then hi = mid else lo = mid + 1 end
+    end
+  end
 end
-local first = lo
-local inw = n - first
+local inw = n - lo
 
 if inw >= limit then
-  return {0, 0, at(first) + window, now}
+  return {0, 0, at(lo) + window, now}
 end
-
 local oldest = now
-if inw > 0 then oldest = at(first) end
+if inw > 0 then oldest = at(lo) end
+local ttl = math.ceil(window / 1000)
 
-if n < limit and n < cap then
-  redis.call('SETRANGE', key, HDR + n * 8, p64(now))
-  redis.call('SETRANGE', key, 4, p32(n + 1))
-elseif n < limit then -- grow, dropping entries that left the window
+if n < cap then -- append into free slots (head is 0)
+  local p = HDR + n * 8
+  redis.call('SET', key, p32(limit) .. p32(n + 1) .. p32(0) .. s:sub(HDR + 1, p) .. p64(now) .. s:sub(p + 9), 'PX', ttl)
+elseif n < limit then -- grow, dropping the entries that left the window
   local newcap = math.min(limit, math.max(4, 2 * (inw + 1)))
-  redis.call('SET', key, p32(limit) .. p32(inw + 1) .. p32(0) .. entries(first) .. p64(now) ..
-    string.rep('\0', (newcap - inw - 1) * 8))
+  redis.call('SET', key, p32(limit) .. p32(inw + 1) .. p32(0) .. entries(lo) .. p64(now) ..
+    string.rep('\0', (newcap - inw - 1) * 8), 'PX', ttl)
 else -- a full ring: the oldest entry has left the window
-  redis.call('SETRANGE', key, HDR + head * 8, p64(now))
-  redis.call('SETRANGE', key, 8, p32((head + 1) % n))
+  local p = HDR + head * 8
+  redis.call('SET', key, p32(limit) .. p32(n) .. p32((head + 1) % n) .. s:sub(HDR + 1, p) .. p64(now) .. s:sub(p + 9), 'PX', ttl)
 end
-redis.call('PEXPIRE', key, math.ceil(window / 1000))
 return {1, limit - inw - 1, oldest + window, now}

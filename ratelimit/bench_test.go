@@ -1,0 +1,97 @@
+package ratelimit_test
+
+import (
+	"context"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/groundwork-go/groundwork/internal/testenv"
+	"github.com/groundwork-go/groundwork/ratelimit"
+)
+
+// BenchmarkRedisStore measures decisions per second of the Redis store at 64
+// concurrent callers spread over 10,000 keys (REDIS_URL, else miniredis), and
+// the MEMORY USAGE of one key holding 1,000 entries (real Redis only).
+//
+//	REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench RedisStore ./ratelimit
+func BenchmarkRedisStore(b *testing.B) {
+	for _, limit := range []int{100, 1000} {
+		b.Run("limit="+strconv.Itoa(limit), func(b *testing.B) {
+			srv := testenv.Redis(b)
+			c := srv.Client(b)
+			store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix})
+			p := ratelimit.Policy{Limit: limit, Window: time.Minute}
+			ctx := context.Background()
+			var next, allowed atomic.Int64
+			b.SetParallelism(parallelism64())
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					key := strconv.FormatInt(next.Add(1)%10_000, 10)
+					r, err := store.Allow(ctx, key, p)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					if r.Allowed {
+						allowed.Add(1)
+					}
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+			b.ReportMetric(float64(allowed.Load())/float64(b.N), "allowed/op")
+			if srv.Real && limit == 1000 {
+				b.ReportMetric(float64(memoryPerFullKey(b, c, srv.Prefix)), "bytes/key")
+			}
+		})
+	}
+}
+
+// memoryPerFullKey fills a fresh key with 1,000 allowed requests and returns
+// its MEMORY USAGE in bytes.
+func memoryPerFullKey(tb testing.TB, c rueidis.Client, prefix string) int64 {
+	tb.Helper()
+	store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: prefix})
+	ctx := context.Background()
+	p := ratelimit.Policy{Limit: 1000, Window: time.Hour}
+	for i := range p.Limit {
+		if r, err := store.Allow(ctx, "full", p); err != nil || !r.Allowed {
+			tb.Fatalf("request %d: got %+v, %v; want allowed", i, r, err)
+		}
+	}
+	bytes, err := c.Do(ctx, c.B().MemoryUsage().Key(prefix+"full").Samples(0).Build()).AsInt64()
+	if err != nil {
+		tb.Fatalf("MEMORY USAGE: %v", err)
+	}
+	return bytes
+}
+
+// BenchmarkRedisPing is the baseline for BenchmarkRedisStore: a plain PING
+// through the same client at the same concurrency.
+func BenchmarkRedisPing(b *testing.B) {
+	c := testenv.Redis(b).Client(b)
+	ctx := context.Background()
+	b.SetParallelism(parallelism64())
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := c.Do(ctx, c.B().Ping().Build()).Error(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pings/s")
+}
+
+// parallelism64 is the RunParallel parallelism giving 64 goroutines.
+func parallelism64() int {
+	return (64 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)
+}
