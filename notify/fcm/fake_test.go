@@ -44,19 +44,20 @@ type fakeFCM struct {
 	*httptest.Server
 	t *testing.T
 
-	mu       sync.Mutex
-	requests []map[string]any // decoded send bodies, in arrival order
-	topicReq []map[string]any
-	replies  map[string][]fcmReply // per target: replies to use in order; the last repeats
-	perToken map[string]int        // send requests per target
-	iidReply string
-	block    chan struct{} // when non-nil, sends wait for it to close
-	arrived  chan struct{} // when non-nil, receives one value per blocked send
+	mu        sync.Mutex
+	requests  []map[string]any // decoded send bodies, in arrival order
+	topicReq  []map[string]any
+	replies   map[string][]fcmReply // per target: replies to use in order; the last repeats
+	perToken  map[string]int        // send requests per target
+	iidReply  string                // fixed topic API answer; when empty, computed from topicFail
+	topicFail map[string]string     // per-token topic API error reasons
+	block     chan struct{}         // when non-nil, sends wait for it to close
+	arrived   chan struct{}         // when non-nil, receives one value per blocked send
 }
 
 func newFakeFCM(t *testing.T) *fakeFCM {
 	t.Helper()
-	f := &fakeFCM{t: t, replies: map[string][]fcmReply{}, perToken: map[string]int{}}
+	f := &fakeFCM{t: t, replies: map[string][]fcmReply{}, perToken: map[string]int{}, topicFail: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/projects/{project}/messages:send", f.serveSend)
 	mux.HandleFunc("POST /iid/v1:batchAdd", f.serveTopic)
@@ -140,6 +141,19 @@ func (f *fakeFCM) serveTopic(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.topicReq = append(f.topicReq, body)
 	reply := f.iidReply
+	if reply == "" {
+		var results []map[string]string
+		tokens, _ := body["registration_tokens"].([]any)
+		for _, tok := range tokens {
+			if reason := f.topicFail[fmt.Sprint(tok)]; reason != "" {
+				results = append(results, map[string]string{"error": reason})
+			} else {
+				results = append(results, map[string]string{})
+			}
+		}
+		b, _ := json.Marshal(map[string]any{"results": results})
+		reply = string(b)
+	}
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, reply)
@@ -187,4 +201,11 @@ func newTestSender(t *testing.T, f *fakeFCM, cfg Config) *Sender {
 		t.Fatalf("New: %v", err)
 	}
 	return s
+}
+
+// setTopicFail makes the topic API report reason for token.
+func (f *fakeFCM) setTopicFail(token, reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.topicFail[token] = reason
 }
