@@ -9,7 +9,8 @@
 // should be deleted; a TopicManager subscribes tokens to topics.
 //
 // notify/fcm implements both over Firebase Cloud Messaging. Recorder
-// implements both in memory for application tests.
+// implements both in memory for application tests; notify/notifytest is the
+// conformance suite both pass.
 //
 // Usage:
 //
