@@ -87,6 +87,7 @@ func NewTokens(signing Key, opts TokenOptions, previous ...Key) (*Tokens, error)
 		jwt.WithLeeway(opts.Leeway),
 		jwt.WithTimeFunc(opts.Now),
 		jwt.WithJSONNumber(),
+		jwt.WithStrictDecoding(),
 	}
 	if opts.Issuer != "" {
 		popts = append(popts, jwt.WithIssuer(opts.Issuer))
