@@ -1,6 +1,7 @@
 package users
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -22,11 +23,20 @@ import (
 type Handlers struct {
 	svc  *Service
 	auth *auth.Authenticator
+	opts HandlerOptions
+}
+
+// HandlerOptions configures Handlers. The zero value works.
+type HandlerOptions struct {
+	// OnSignup, when set, is called after a user registers and before the
+	// response is written, for example to queue a welcome email. It must
+	// not block. Default nil.
+	OnSignup func(ctx context.Context, u *User)
 }
 
 // NewHandlers returns the user handlers.
-func NewHandlers(svc *Service, a *auth.Authenticator) *Handlers {
-	return &Handlers{svc: svc, auth: a}
+func NewHandlers(svc *Service, a *auth.Authenticator, opts HandlerOptions) *Handlers {
+	return &Handlers{svc: svc, auth: a, opts: opts}
 }
 
 // Signup registers a user from the form fields of the API document and
@@ -42,6 +52,9 @@ func (h *Handlers) Signup() http.Handler {
 		if err != nil {
 			httpx.WriteError(w, r, httpErr(err))
 			return
+		}
+		if h.opts.OnSignup != nil {
+			h.opts.OnSignup(r.Context(), u)
 		}
 		h.auth.WritePair(w, r, strconv.FormatInt(u.ID, 10), http.StatusCreated)
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/rueidis"
@@ -20,7 +21,9 @@ type app struct {
 	logger  *slog.Logger
 	db      *sqlx.DB
 	redis   rueidis.Client // nil: in-process memory backends
+	mailer  *welcomeMailer // nil: no email
 	handler http.Handler
+	closed  sync.Once
 }
 
 // newApp connects the database (applying migrations) and Redis, then builds
@@ -50,14 +53,19 @@ func newApp(ctx context.Context, cfg *config, logger *slog.Logger) (*app, error)
 // Handler returns the whole HTTP surface with its middleware.
 func (a *app) Handler() http.Handler { return a.handler }
 
-// Close releases the backends.
+// Close drains the email queue, then releases the backends.
 func (a *app) Close() {
-	if a.redis != nil {
-		a.redis.Close()
-	}
-	if a.db != nil {
-		a.db.Close()
-	}
+	a.closed.Do(func() {
+		if a.mailer != nil {
+			a.mailer.close(a.cfg.ShutdownTimeout)
+		}
+		if a.redis != nil {
+			a.redis.Close()
+		}
+		if a.db != nil {
+			a.db.Close()
+		}
+	})
 }
 
 func (a *app) healthChecks() []healthCheck {
@@ -76,6 +84,7 @@ func (a *app) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.mailer = c.mailer
 	mux := http.NewServeMux()
 	c.routes(mux, handleHealth(a.healthChecks()))
 	a.handler = a.middleware()(httpx.JSONErrors(mux))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/groundwork-go/groundwork/httpx"
+	"github.com/groundwork-go/groundwork/mail"
 )
 
 // config is the server's configuration, read from the environment.
@@ -33,6 +34,7 @@ type config struct {
 	RateLimitStrict  int
 	RateLimitLenient int
 	RateLimitUser    int
+	Mail             mail.Config
 }
 
 // envVar documents one environment variable; the table drives loading and
@@ -120,6 +122,22 @@ var envVars = []envVar{
 	{"RATE_LIMIT_STRICT", "10", "requests per window per IP for login and signup", func(c *config, v string) error { return intIn(&c.RateLimitStrict, v, 1, 1_000_000) }},
 	{"RATE_LIMIT_LENIENT", "1000", "requests per window per IP for public endpoints (/health, docs)", func(c *config, v string) error { return intIn(&c.RateLimitLenient, v, 1, 1_000_000) }},
 	{"RATE_LIMIT_USER", "300", "requests per window per user ID for authenticated endpoints", func(c *config, v string) error { return intIn(&c.RateLimitUser, v, 1, 1_000_000) }},
+	{"MAIL_PROVIDER", "", "`resend` or `brevo`; unset → no email is sent (signup still works)", func(c *config, v string) error {
+		c.Mail.Provider = v
+		return nil
+	}},
+	{"MAIL_API_KEY", "", "the mail provider's API key (required with MAIL_PROVIDER)", func(c *config, v string) error {
+		c.Mail.APIKey = v
+		return nil
+	}},
+	{"MAIL_FROM", "", "sender of the welcome email, `Name <address>` or `address` (required with MAIL_PROVIDER)", func(c *config, v string) error {
+		c.Mail.From = v
+		return nil
+	}},
+	{"MAIL_BASE_URL", "", "override of the provider's API root (a proxy or a test server)", func(c *config, v string) error {
+		c.Mail.BaseURL = v
+		return nil
+	}},
 }
 
 // loadConfig reads every variable (unset or empty means the default) and

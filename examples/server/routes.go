@@ -19,6 +19,7 @@ type components struct {
 	authn   *auth.Authenticator
 	users   *users.Service
 	limiter *ratelimit.Limiter // nil when RATE_LIMIT_ENABLED=false
+	mailer  *welcomeMailer     // nil when MAIL_PROVIDER is unset
 	tiers   ratelimit.Tiers
 }
 
@@ -54,6 +55,9 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	if a.cfg.RateLimitEnabled {
 		c.limiter = ratelimit.New(limitStore, ratelimit.Options{Logger: a.logger})
 	}
+	if c.mailer, err = newWelcomeMailer(a.cfg.Mail, a.logger); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -79,7 +83,11 @@ func (c *components) authenticated(h http.Handler) http.Handler {
 
 // routes registers the documented API on mux.
 func (c *components) routes(mux *http.ServeMux, health http.Handler) {
-	userHandlers := users.NewHandlers(c.users, c.authn)
+	var handlerOpts users.HandlerOptions
+	if c.mailer != nil {
+		handlerOpts.OnSignup = c.mailer.onSignup
+	}
+	userHandlers := users.NewHandlers(c.users, c.authn, handlerOpts)
 
 	mux.Handle("GET /health", c.limit(c.tiers.Lenient, ratelimit.ByIP, health))
 

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeResend is the Resend API's POST /emails, held until released.
+type fakeResend struct {
+	*httptest.Server
+	release chan struct{}
+	mu      sync.Mutex
+	emails  []map[string]any
+}
+
+func newFakeResend(t *testing.T) *fakeResend {
+	f := &fakeResend{release: make(chan struct{})}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != "POST" || r.URL.Path != "/emails" || r.Header.Get("Authorization") != "Bearer re_test_key" {
+			http.Error(w, `{"statusCode":401,"name":"validation_error","message":"bad request"}`, 401)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		<-f.release
+		var m map[string]any
+		json.Unmarshal(body, &m)
+		f.mu.Lock()
+		f.emails = append(f.emails, m)
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id":"49a3999c-0ce1-4ea6-ab68-afcd6dc2e794"}`)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func TestSignupQueuesWelcomeEmailWithoutWaiting(t *testing.T) {
+	fake := newFakeResend(t)
+	s := startServer(t, map[string]string{
+		"MAIL_PROVIDER": "resend", "MAIL_API_KEY": "re_test_key",
+		"MAIL_FROM": "Groundwork <hello@example.com>", "MAIL_BASE_URL": fake.URL,
+	})
+	c := apiClient{t, s.URL}
+	start := time.Now()
+	c.signup("welcomed") // the provider is still holding its reply
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Fatalf("signup took %v while the provider was stalled", elapsed)
+	}
+	close(fake.release)
+	s.Close()
+	s.app.Close() // drains the queue: the email is delivered, not dropped
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if len(fake.emails) != 1 {
+		t.Fatalf("provider received %d emails, want 1", len(fake.emails))
+	}
+	to, _ := json.Marshal(fake.emails[0]["to"])
+	if !strings.Contains(string(to), "welcomed@example.com") {
+		t.Fatalf("to = %s", to)
+	}
+}
+
+func TestSignupWithoutMailConfigured(t *testing.T) {
+	s := startServer(t, nil)
+	if s.app.mailer != nil {
+		t.Fatal("a mailer exists without MAIL_PROVIDER")
+	}
+	apiClient{t, s.URL}.signup("nomail")
+}
