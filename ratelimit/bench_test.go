@@ -15,24 +15,36 @@ import (
 )
 
 // BenchmarkRedisStore measures decisions per second of the Redis store at 64
-// concurrent callers spread over 10,000 keys (REDIS_URL, else miniredis), and
+// concurrent callers spread over 10,000 keys (100 for hot-keys, where most
+// requests are denied) against REDIS_URL, else miniredis, and
 // the MEMORY USAGE of one key holding 1,000 entries (real Redis only).
 //
 //	REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench RedisStore ./ratelimit
 func BenchmarkRedisStore(b *testing.B) {
-	for _, limit := range []int{100, 1000} {
-		b.Run("limit="+strconv.Itoa(limit), func(b *testing.B) {
+	cases := []struct {
+		name       string
+		limit      int
+		keys       int64
+		flushDelay time.Duration // rueidis MaxFlushDelay
+	}{
+		{"limit=100", 100, 10_000, 0},
+		{"limit=1000", 1000, 10_000, 0},
+		{"limit=100/hot-keys", 100, 100, 0}, // mostly denied
+		{"limit=100/flushdelay=20us", 100, 10_000, 20 * time.Microsecond},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
 			srv := testenv.Redis(b)
-			c := srv.Client(b)
+			c := srv.Client(b, func(o *rueidis.ClientOption) { o.MaxFlushDelay = tc.flushDelay })
 			store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix})
-			p := ratelimit.Policy{Limit: limit, Window: time.Minute}
+			p := ratelimit.Policy{Limit: tc.limit, Window: time.Minute}
 			ctx := context.Background()
 			var next, allowed atomic.Int64
 			b.SetParallelism(parallelism64())
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					key := strconv.FormatInt(next.Add(1)%10_000, 10)
+					key := strconv.FormatInt(next.Add(1)%tc.keys, 10)
 					r, err := store.Allow(ctx, key, p)
 					if err != nil {
 						b.Error(err)
@@ -46,7 +58,7 @@ func BenchmarkRedisStore(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 			b.ReportMetric(float64(allowed.Load())/float64(b.N), "allowed/op")
-			if srv.Real && limit == 1000 {
+			if srv.Real && tc.limit == 1000 {
 				b.ReportMetric(float64(memoryPerFullKey(b, c, srv.Prefix)), "bytes/key")
 			}
 		})
