@@ -41,7 +41,9 @@ type Options struct {
 	// request. Default 500 ms.
 	CheckTimeout time.Duration
 	// Alternatives are tried, in order, for bearer tokens that are not
-	// Groundwork tokens. Default none.
+	// Groundwork tokens. An alternative whose error wraps ErrUnavailable
+	// (it could not reach its key server, say) makes the request 503
+	// instead of 401. Default none.
 	Alternatives []TokenVerifier
 	// Logger receives failures. Default slog.Default().
 	Logger *slog.Logger

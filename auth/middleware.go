@@ -44,8 +44,12 @@ func (a *Authenticator) authenticate(r *http.Request, raw string) (*Identity, er
 	c, err := a.tokens.Parse(raw, AccessToken)
 	if err != nil {
 		for _, alt := range a.opts.Alternatives {
-			if sub, claims, altErr := alt.Authenticate(r.Context(), raw); altErr == nil {
+			sub, claims, altErr := alt.Authenticate(r.Context(), raw)
+			if altErr == nil {
 				return &Identity{Subject: sub, Extra: claims}, nil
+			}
+			if errors.Is(altErr, ErrUnavailable) {
+				return nil, altErr
 			}
 		}
 		return nil, err

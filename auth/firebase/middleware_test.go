@@ -40,6 +40,22 @@ func TestAuthMiddlewareAcceptsFirebaseTokens(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 
+	// A server whose key endpoint fails: a Firebase token is then 503, not
+	// 401, so clients retry instead of logging the user out.
+	downKS := newKeyServer(t)
+	downKS.mu.Lock()
+	downKS.status = http.StatusInternalServerError
+	downKS.mu.Unlock()
+	down := auth.NewAuthenticator(tokens, auth.NewMemoryRevocations(nil),
+		auth.Options{Alternatives: []auth.TokenVerifier{newTestVerifier(t, downKS, clock, Config{})}})
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/users/me", nil)
+	req.Header.Set("Authorization", "Bearer "+key.sign(t, validClaims(clock.Now())))
+	rec := httptest.NewRecorder()
+	down.Middleware(http.NotFoundHandler()).ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("keys unreachable: status %d, want 503 (body %s)", rec.Code, rec.Body)
+	}
+
 	tests := []struct {
 		name  string
 		token string

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/groundwork-go/groundwork/auth"
 )
 
 // DefaultKeysURL is where Google publishes the certificates that sign Firebase
@@ -150,6 +152,10 @@ func (v *Verifier) VerifyIDToken(ctx context.Context, raw string) (*Token, error
 // alternative to the application's own access tokens.
 func (v *Verifier) Authenticate(ctx context.Context, raw string) (subject string, claims map[string]any, err error) {
 	tok, err := v.VerifyIDToken(ctx, raw)
+	if errors.Is(err, ErrKeyFetch) {
+		// Google's keys are out of reach: answer 503, not 401.
+		return "", nil, fmt.Errorf("%w: %w", auth.ErrUnavailable, err)
+	}
 	if err != nil {
 		return "", nil, err
 	}
