@@ -206,3 +206,40 @@ func TestMiddlewareKeepsResponseController(t *testing.T) {
 		t.Errorf("series: got %d, want 1 (103 Early Hints is not the status)", got)
 	}
 }
+
+// TestMiddlewareInHTTPXStack places the middleware as a server would: inside
+// the httpx middleware that replaces the request (AccessLog) and inside
+// Recover, around httpx.JSONErrors and the mux.
+func TestMiddlewareInHTTPXStack(t *testing.T) {
+	m, reg := newMetrics(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /things/{id}", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id")})
+	})
+	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
+	quiet := slog.New(slog.DiscardHandler)
+	url := serve(t, httpx.Chain(
+		httpx.RequestID,
+		httpx.AccessLog(quiet),
+		httpx.Recover,
+		m.Middleware,
+	)(httpx.JSONErrors(mux)))
+
+	requests := []struct {
+		method, path             string
+		route, methodLabel, code string
+	}{
+		{"GET", "/things/1", "GET /things/{id}", "GET", "200"},
+		{"GET", "/panic", "GET /panic", "GET", "500"},
+		{"GET", "/nope", metrics.UnmatchedRoute, "GET", "404"},
+		{"POST", "/things/1", metrics.UnmatchedRoute, "POST", "405"},
+	}
+	for _, r := range requests {
+		if got := fmt.Sprint(do(t, http.DefaultClient, r.method, url+r.path)); got != r.code {
+			t.Fatalf("%s %s: got status %s, want %s", r.method, r.path, got, r.code)
+		}
+		if got := value(t, reg, requestsTotal, "route", r.route, "method", r.methodLabel, "code", r.code); got != 1 {
+			t.Errorf("%s %s: requests{route=%q,code=%s}: got %v, want 1", r.method, r.path, r.route, r.code, got)
+		}
+	}
+}
