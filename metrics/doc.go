@@ -10,14 +10,18 @@
 //	reg := prometheus.NewRegistry()
 //	m := metrics.New(reg, metrics.Options{})
 //	limiter := ratelimit.New(store, ratelimit.Options{OnDecision: m.ObserveRateLimit})
-//	authn := auth.New(..., auth.Options{OnCheck: m.ObserveRevocationCheck})
+//	authn := auth.NewAuthenticator(tokens, revocations, auth.Options{OnCheck: m.ObserveRevocationCheck})
 //	users := cache.NewTyped[User](cacheStore, cache.TypedOptions{OnEvent: m.CacheObserver("users")})
 //
 //	mux := http.NewServeMux()
 //	mux.HandleFunc("GET /api/v1/users/{id}", getUser)
 //	mux.Handle("GET /metrics", m.Handler())
-//	handler := httpx.Chain(httpx.RequestID, httpx.AccessLog(logger), httpx.Recover)(
-//		m.Middleware(mux))
+//	handler := httpx.Chain(
+//		httpx.RequestID,
+//		httpx.AccessLog(logger),
+//		httpx.Recover,
+//		m.Middleware, // inside AccessLog, which replaces the request
+//	)(httpx.JSONErrors(mux))
 //
 // The series are, with the default namespace "groundwork":
 //
