@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,8 +43,7 @@ type MemoryStore struct {
 	seed     maphash.Seed
 	perShard int
 
-	sweepMu   sync.Mutex
-	nextSweep time.Time
+	nextSweep atomic.Int64 // µs since the epoch; 0 before the first call
 
 	shards [memoryShards]memoryShard
 }
@@ -132,18 +132,16 @@ func (sh *memoryShard) entry(key string, capacity int) *memoryEntry {
 	return e
 }
 
-// maybeSweep deletes idle keys when the sweep interval has passed.
+// maybeSweep deletes idle keys when the sweep interval has passed; only
+// one caller per interval does so.
 func (s *MemoryStore) maybeSweep(t time.Time) {
-	s.sweepMu.Lock()
-	if t.Before(s.nextSweep) {
-		s.sweepMu.Unlock()
+	now := t.UnixMicro()
+	next := s.nextSweep.Load()
+	if now < next || !s.nextSweep.CompareAndSwap(next, now+s.interval.Microseconds()) {
 		return
 	}
-	first := s.nextSweep.IsZero()
-	s.nextSweep = t.Add(s.interval)
-	s.sweepMu.Unlock()
-	if !first {
-		s.sweep(t.UnixMicro())
+	if next != 0 {
+		s.sweep(now)
 	}
 }
 

@@ -6,9 +6,16 @@ import (
 	"time"
 )
 
-// MaxLimit is the largest Policy.Limit accepted. Stores keep up to Limit
-// timestamps per key, so the bound also bounds the memory of one key.
-const MaxLimit = 1 << 24
+// Bounds of a valid Policy.
+const (
+	// MaxLimit is the largest Policy.Limit accepted. Stores keep up to
+	// Limit timestamps (8 bytes each) per key, so it also bounds the memory
+	// of one key.
+	MaxLimit = 1_000_000
+	// MaxWindow is the longest Policy.Window accepted; it keeps microsecond
+	// arithmetic exact in Redis's Lua numbers.
+	MaxWindow = 100 * 365 * 24 * time.Hour
+)
 
 // ErrInvalidPolicy is returned (wrapped) for a Policy whose Limit or Window is
 // out of range.
@@ -23,8 +30,9 @@ type Policy struct {
 	Name string
 	// Limit is the number of requests allowed in any window, 1 to MaxLimit.
 	Limit int
-	// Window is the length of the sliding window. Stores work in whole
-	// microseconds; anything finer is truncated. At least one microsecond.
+	// Window is the length of the sliding window, from one microsecond to
+	// MaxWindow. Stores work in whole microseconds; anything finer is
+	// truncated.
 	Window time.Duration
 }
 
@@ -33,8 +41,8 @@ func (p Policy) Validate() error {
 	if p.Limit < 1 || p.Limit > MaxLimit {
 		return fmt.Errorf("%w: limit %d not in [1, %d]", ErrInvalidPolicy, p.Limit, MaxLimit)
 	}
-	if p.Window < time.Microsecond {
-		return fmt.Errorf("%w: window %v shorter than 1µs", ErrInvalidPolicy, p.Window)
+	if p.Window < time.Microsecond || p.Window > MaxWindow {
+		return fmt.Errorf("%w: window %v not in [1µs, %v]", ErrInvalidPolicy, p.Window, MaxWindow)
 	}
 	return nil
 }

@@ -357,6 +357,7 @@ func testInvalidPolicy(t *testing.T, b Backend) {
 		{Limit: ratelimit.MaxLimit + 1, Window: time.Second},
 		{Limit: 1, Window: 0},
 		{Limit: 1, Window: time.Nanosecond},
+		{Limit: 1, Window: ratelimit.MaxWindow + time.Microsecond},
 	} {
 		_, err := b.Store.Allow(context.Background(), "invalid", p)
 		if !errors.Is(err, ratelimit.ErrInvalidPolicy) {
