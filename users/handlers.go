@@ -32,10 +32,16 @@ type HandlerOptions struct {
 	// response is written, for example to queue a welcome email. It must
 	// not block. Default nil.
 	OnSignup func(ctx context.Context, u *User)
+	// GetUser, when set, replaces Service.Get for GET /users/me, for
+	// example with a cached lookup. Default nil: Service.Get.
+	GetUser func(ctx context.Context, id int64) (*User, error)
 }
 
 // NewHandlers returns the user handlers.
 func NewHandlers(svc *Service, a *auth.Authenticator, opts HandlerOptions) *Handlers {
+	if opts.GetUser == nil {
+		opts.GetUser = svc.Get
+	}
 	return &Handlers{svc: svc, auth: a, opts: opts}
 }
 
@@ -63,7 +69,7 @@ func (h *Handlers) Signup() http.Handler {
 // Me answers the authenticated user's profile.
 func (h *Handlers) Me() http.Handler {
 	return h.withUserID(func(w http.ResponseWriter, r *http.Request, id int64) {
-		u, err := h.svc.Get(r.Context(), id)
+		u, err := h.opts.GetUser(r.Context(), id)
 		if err != nil {
 			httpx.WriteError(w, r, httpErr(err))
 			return

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/groundwork-go/groundwork/auth"
+	"github.com/groundwork-go/groundwork/cache"
 	"github.com/groundwork-go/groundwork/httpx"
 	"github.com/groundwork-go/groundwork/ratelimit"
 	"github.com/groundwork-go/groundwork/users"
@@ -16,11 +17,12 @@ const apiPrefix = "/api/v1"
 
 // components are the library pieces the routes are assembled from.
 type components struct {
-	authn   *auth.Authenticator
-	users   *users.Service
-	limiter *ratelimit.Limiter // nil when RATE_LIMIT_ENABLED=false
-	mailer  *welcomeMailer     // nil when MAIL_PROVIDER is unset
-	tiers   ratelimit.Tiers
+	authn    *auth.Authenticator
+	users    *users.Service
+	profiles *cachedProfiles
+	limiter  *ratelimit.Limiter // nil when RATE_LIMIT_ENABLED=false
+	mailer   *welcomeMailer     // nil when MAIL_PROVIDER is unset
+	tiers    ratelimit.Tiers
 }
 
 // newComponents builds the authenticator, user service and limiter on the
@@ -39,7 +41,9 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	}
 	var revocations auth.RevocationStore = auth.NewMemoryRevocations(nil)
 	var limitStore ratelimit.Store = ratelimit.NewMemoryStore(ratelimit.MemoryOptions{})
+	var cacheStore cache.Store = cache.NewMemoryStore(cache.MemoryOptions{})
 	if a.redis != nil {
+		cacheStore = cache.NewRedisStore(a.redis, cache.RedisOptions{Prefix: a.cfg.RedisKeyPrefix + "cache:"})
 		revocations = auth.NewRedisRevocations(a.redis, auth.RedisRevocationOptions{Prefix: a.cfg.RedisKeyPrefix + "auth:"})
 		limitStore = ratelimit.NewRedisStore(a.redis, ratelimit.RedisOptions{Prefix: a.cfg.RedisKeyPrefix + ratelimit.DefaultRedisPrefix})
 	}
@@ -47,11 +51,14 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 		a.cfg.RateLimitLenient, a.cfg.RateLimitUser, a.cfg.RateLimitWindow)}
 	// The service revokes tokens through the authenticator, and the
 	// authenticator checks users through the service.
+	c.profiles = newCachedProfiles(cacheStore, a.logger)
 	c.users = users.NewService(users.NewStore(a.db), users.Options{
-		Logger:  a.logger,
-		Revoker: revokerFunc(func(ctx context.Context, id string, at time.Time) error { return c.authn.RevokeUser(ctx, id, at) }),
+		Logger:   a.logger,
+		Revoker:  revokerFunc(func(ctx context.Context, id string, at time.Time) error { return c.authn.RevokeUser(ctx, id, at) }),
+		OnChange: c.profiles.Invalidate,
 	})
-	c.authn = auth.NewAuthenticator(tokens, revocations, auth.Options{Subjects: c.users, Logger: a.logger})
+	c.profiles.svc = c.users
+	c.authn = auth.NewAuthenticator(tokens, revocations, auth.Options{Subjects: c.profiles, Logger: a.logger})
 	if a.cfg.RateLimitEnabled {
 		c.limiter = ratelimit.New(limitStore, ratelimit.Options{Logger: a.logger})
 	}
@@ -83,7 +90,7 @@ func (c *components) authenticated(h http.Handler) http.Handler {
 
 // routes registers the documented API on mux.
 func (c *components) routes(mux *http.ServeMux, health http.Handler) {
-	var handlerOpts users.HandlerOptions
+	handlerOpts := users.HandlerOptions{GetUser: c.profiles.Get}
 	if c.mailer != nil {
 		handlerOpts.OnSignup = c.mailer.onSignup
 	}

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"testing"
+)
+
+// TestWarmMeCostsNoDatabaseQuery: once a user's profile is cached, GET
+// /users/me (existence check included) is answered with the database gone.
+func TestWarmMeCostsNoDatabaseQuery(t *testing.T) {
+	s := startServer(t, nil)
+	c := apiClient{t, s.URL}
+	access, _ := c.signup("cached")
+	want(t, c.do("GET", "/api/v1/users/me", access, "", ""), 200) // warms the cache
+	s.app.db.Close()
+	r := c.do("GET", "/api/v1/users/me", access, "", "")
+	want(t, r, 200)
+	if r.body["username"] != "cached" {
+		t.Fatalf("cached profile %s", r.raw)
+	}
+}
+
+// TestProfileChangesInvalidateTheCache: a cached profile is replaced as
+// soon as it changes.
+func TestProfileChangesInvalidateTheCache(t *testing.T) {
+	c := apiClient{t, startServer(t, nil).URL}
+	access, _ := c.signup("changer")
+	want(t, c.do("GET", "/api/v1/users/me", access, "", ""), 200)
+	want(t, c.do("PATCH", "/api/v1/users/me", access, "application/json", `{"last_name":"Lovelace"}`), 200)
+	r := c.do("GET", "/api/v1/users/me", access, "", "")
+	want(t, r, 200)
+	if r.body["last_name"] != "Lovelace" {
+		t.Fatalf("GET after PATCH returned stale %s", r.raw)
+	}
+	want(t, c.do("DELETE", "/api/v1/users/me", access, "", ""), 204)
+	want(t, c.do("GET", "/api/v1/users/me", access, "", ""), 401)
+}
