@@ -1,0 +1,192 @@
+package firestore
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	fsapi "google.golang.org/api/firestore/v1"
+)
+
+// Operator is a comparison in a Where clause.
+type Operator string
+
+// Operators of Where clauses.
+const (
+	Equal            Operator = "EQUAL"
+	NotEqual         Operator = "NOT_EQUAL"
+	Less             Operator = "LESS_THAN"
+	LessOrEqual      Operator = "LESS_THAN_OR_EQUAL"
+	Greater          Operator = "GREATER_THAN"
+	GreaterOrEqual   Operator = "GREATER_THAN_OR_EQUAL"
+	ArrayContains    Operator = "ARRAY_CONTAINS"
+	In               Operator = "IN"
+	NotIn            Operator = "NOT_IN"
+	ArrayContainsAny Operator = "ARRAY_CONTAINS_ANY"
+)
+
+// Direction orders query results.
+type Direction string
+
+// Sort directions.
+const (
+	Asc  Direction = "ASCENDING"
+	Desc Direction = "DESCENDING"
+)
+
+// Query is a structured query over one collection. Its methods return a new
+// Query, so a base query can be shared.
+type Query[T any] struct {
+	col     *Collection[T]
+	filters []*fsapi.Filter
+	orders  []*fsapi.Order
+	limit   int64
+	offset  int64
+	startAt *fsapi.Cursor
+	endAt   *fsapi.Cursor
+	err     error
+}
+
+// Query starts a query over the collection.
+func (col *Collection[T]) Query() *Query[T] { return &Query[T]{col: col} }
+
+func (q *Query[T]) clone() *Query[T] {
+	c := *q
+	c.filters = append([]*fsapi.Filter(nil), q.filters...)
+	c.orders = append([]*fsapi.Order(nil), q.orders...)
+	return &c
+}
+
+// Where adds a condition on a field path; conditions are combined with AND.
+func (q *Query[T]) Where(path string, op Operator, value any) *Query[T] {
+	c := q.clone()
+	v, err := encodeValue(reflect.ValueOf(value))
+	if err != nil && c.err == nil {
+		c.err = fmt.Errorf("firestore: where %s: %w", path, err)
+	}
+	c.filters = append(c.filters, &fsapi.Filter{FieldFilter: &fsapi.FieldFilter{
+		Field: &fsapi.FieldReference{FieldPath: path}, Op: string(op), Value: v,
+	}})
+	return c
+}
+
+// OrderBy adds a sort key.
+func (q *Query[T]) OrderBy(path string, dir Direction) *Query[T] {
+	c := q.clone()
+	c.orders = append(c.orders, &fsapi.Order{Field: &fsapi.FieldReference{FieldPath: path}, Direction: string(dir)})
+	return c
+}
+
+// Limit caps the number of results.
+func (q *Query[T]) Limit(n int) *Query[T] {
+	c := q.clone()
+	c.limit = int64(n)
+	return c
+}
+
+// Offset skips the first n results.
+func (q *Query[T]) Offset(n int) *Query[T] {
+	c := q.clone()
+	c.offset = int64(n)
+	return c
+}
+
+// StartAt starts the results at the position given by values of the OrderBy
+// keys, inclusive.
+func (q *Query[T]) StartAt(values ...any) *Query[T] { return q.cursor(true, true, values) }
+
+// StartAfter starts the results right after the position given by values of
+// the OrderBy keys; pass the last result's keys to fetch the next page.
+func (q *Query[T]) StartAfter(values ...any) *Query[T] { return q.cursor(true, false, values) }
+
+// EndAt ends the results at the position given by values, inclusive.
+func (q *Query[T]) EndAt(values ...any) *Query[T] { return q.cursor(false, false, values) }
+
+// EndBefore ends the results just before the position given by values.
+func (q *Query[T]) EndBefore(values ...any) *Query[T] { return q.cursor(false, true, values) }
+
+// cursor sets the start (or end) cursor; before says whether the position is
+// just before the given values.
+func (q *Query[T]) cursor(start, before bool, values []any) *Query[T] {
+	c := q.clone()
+	cur := &fsapi.Cursor{Before: before}
+	for _, v := range values {
+		ev, err := encodeValue(reflect.ValueOf(v))
+		if err != nil && c.err == nil {
+			c.err = fmt.Errorf("firestore: cursor: %w", err)
+		}
+		cur.Values = append(cur.Values, ev)
+	}
+	if start {
+		c.startAt = cur
+	} else {
+		c.endAt = cur
+	}
+	return c
+}
+
+// structured builds the StructuredQuery.
+func (q *Query[T]) structured() *fsapi.StructuredQuery {
+	_, collID := q.col.parent()
+	sq := &fsapi.StructuredQuery{
+		From:    []*fsapi.CollectionSelector{{CollectionId: collID}},
+		OrderBy: q.orders,
+		Limit:   q.limit,
+		Offset:  q.offset,
+		StartAt: q.startAt,
+		EndAt:   q.endAt,
+	}
+	switch len(q.filters) {
+	case 0:
+	case 1:
+		sq.Where = q.filters[0]
+	default:
+		sq.Where = &fsapi.Filter{CompositeFilter: &fsapi.CompositeFilter{Op: "AND", Filters: q.filters}}
+	}
+	return sq
+}
+
+// runQueryResponse is one element of runQuery's JSON array answer. Elements
+// without a document carry only progress information (readTime,
+// skippedResults) and are skipped.
+type runQueryResponse struct {
+	Document    *wireDocument `json:"document"`
+	Transaction string        `json:"transaction"`
+}
+
+// Run executes the query and returns the matching documents.
+//
+// It posts to :runQuery directly rather than through the generated
+// RunQuery call, whose Do cannot decode the JSON array the service streams
+// back (googleapis/google-api-go-client#282).
+func (q *Query[T]) Run(ctx context.Context) ([]*Document[T], error) {
+	return q.run(ctx, "")
+}
+
+func (q *Query[T]) run(ctx context.Context, tx string) ([]*Document[T], error) {
+	if q.err != nil {
+		return nil, q.err
+	}
+	parent, _ := q.col.parent()
+	req := &fsapi.RunQueryRequest{StructuredQuery: q.structured(), Transaction: tx}
+	var resp []runQueryResponse
+	err := q.col.c.retryRead(ctx, func() error {
+		resp = nil
+		return q.col.c.rawCall(ctx, "POST", parent+":runQuery", nil, req, &resp)
+	})
+	if err != nil {
+		return nil, wrapErr("query", q.col.path, err)
+	}
+	var out []*Document[T]
+	for _, r := range resp {
+		if r.Document == nil {
+			continue
+		}
+		d, err := decodeDocument[T](r.Document)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
