@@ -23,6 +23,7 @@ type app struct {
 	redis   rueidis.Client // nil: in-process memory backends
 	mailer  *welcomeMailer // nil: no email
 	handler http.Handler
+	metrics http.Handler // nil when METRICS_ENABLED=false
 	closed  sync.Once
 }
 
@@ -87,6 +88,12 @@ func (a *app) build(ctx context.Context) error {
 	a.mailer = c.mailer
 	mux := http.NewServeMux()
 	c.routes(mux, handleHealth(a.healthChecks()))
-	a.handler = a.middleware()(httpx.JSONErrors(mux))
+	if c.metrics != nil {
+		a.metrics = c.metrics.Handler()
+		if a.cfg.MetricsAddr == "" {
+			mux.Handle("GET /metrics", a.metrics)
+		}
+	}
+	a.handler = a.middleware(c.metrics)(httpx.JSONErrors(mux))
 	return nil
 }

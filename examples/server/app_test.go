@@ -103,3 +103,5 @@ func TestHealthUnreachableDependencyAnswersWithinTimeout(t *testing.T) {
 		t.Fatalf("took %v, want at most %v", elapsed, healthTimeout+time.Second)
 	}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,8 @@ type config struct {
 	RateLimitLenient int
 	RateLimitUser    int
 	Mail             mail.Config
+	MetricsEnabled   bool
+	MetricsAddr      string
 }
 
 // envVar documents one environment variable; the table drives loading and
@@ -136,6 +139,20 @@ var envVars = []envVar{
 	}},
 	{"MAIL_BASE_URL", "", "override of the provider's API root (a proxy or a test server)", func(c *config, v string) error {
 		c.Mail.BaseURL = v
+		return nil
+	}},
+	{"METRICS_ENABLED", "true", "expose Prometheus metrics at `/metrics`", func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.MetricsEnabled = b
+		return err
+	}},
+	{"METRICS_ADDR", "", "serve `/metrics` on this separate address (e.g. `127.0.0.1:9090`) instead of the public listener", func(c *config, v string) error {
+		if v != "" {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("must be host:port")
+			}
+		}
+		c.MetricsAddr = v
 		return nil
 	}},
 }

@@ -45,5 +45,12 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return err
 	}
 	defer app.Close()
+	if cfg.MetricsAddr != "" && app.metrics != nil {
+		_, stop, err := startMetricsListener(cfg.MetricsAddr, app.metrics, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	return serve(ctx, cfg, app.Handler(), logger)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/groundwork-go/groundwork/auth"
 	"github.com/groundwork-go/groundwork/cache"
 	"github.com/groundwork-go/groundwork/httpx"
+	"github.com/groundwork-go/groundwork/metrics"
 	"github.com/groundwork-go/groundwork/ratelimit"
 	"github.com/groundwork-go/groundwork/users"
 )
@@ -22,6 +23,7 @@ type components struct {
 	profiles *cachedProfiles
 	limiter  *ratelimit.Limiter // nil when RATE_LIMIT_ENABLED=false
 	mailer   *welcomeMailer     // nil when MAIL_PROVIDER is unset
+	metrics  *metrics.Metrics   // nil when METRICS_ENABLED=false
 	tiers    ratelimit.Tiers
 }
 
@@ -51,21 +53,38 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 		a.cfg.RateLimitLenient, a.cfg.RateLimitUser, a.cfg.RateLimitWindow)}
 	// The service revokes tokens through the authenticator, and the
 	// authenticator checks users through the service.
-	c.profiles = newCachedProfiles(cacheStore, a.logger)
+	if a.cfg.MetricsEnabled {
+		c.metrics = metrics.New(nil, metrics.Options{})
+	}
+	c.profiles = newCachedProfiles(cacheStore, a.logger, c.cacheObserver("users"))
 	c.users = users.NewService(users.NewStore(a.db), users.Options{
 		Logger:   a.logger,
 		Revoker:  revokerFunc(func(ctx context.Context, id string, at time.Time) error { return c.authn.RevokeUser(ctx, id, at) }),
 		OnChange: c.profiles.Invalidate,
 	})
 	c.profiles.svc = c.users
-	c.authn = auth.NewAuthenticator(tokens, revocations, auth.Options{Subjects: c.profiles, Logger: a.logger})
+	authOpts := auth.Options{Subjects: c.profiles, Logger: a.logger}
+	limitOpts := ratelimit.Options{Logger: a.logger}
+	if c.metrics != nil {
+		authOpts.OnCheck = c.metrics.ObserveRevocationCheck
+		limitOpts.OnDecision = c.metrics.ObserveRateLimit
+	}
+	c.authn = auth.NewAuthenticator(tokens, revocations, authOpts)
 	if a.cfg.RateLimitEnabled {
-		c.limiter = ratelimit.New(limitStore, ratelimit.Options{Logger: a.logger})
+		c.limiter = ratelimit.New(limitStore, limitOpts)
 	}
 	if c.mailer, err = newWelcomeMailer(a.cfg.Mail, a.logger); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// cacheObserver returns the metrics hook for the named cache, or nil.
+func (c *components) cacheObserver(name string) func(cache.Event) {
+	if c.metrics == nil {
+		return nil
+	}
+	return c.metrics.CacheObserver(name)
 }
 
 type revokerFunc func(ctx context.Context, userID string, at time.Time) error
@@ -110,13 +129,19 @@ func (c *components) routes(mux *http.ServeMux, health http.Handler) {
 }
 
 // middleware is the stack every request passes through, outermost first.
-func (a *app) middleware() httpx.Middleware {
-	return httpx.Chain(
+// The metrics middleware sits inside AccessLog and Recover, next to the
+// mux, so it sees the route pattern and the recovered 500s.
+func (a *app) middleware(m *metrics.Metrics) httpx.Middleware {
+	mw := []httpx.Middleware{
 		httpx.RequestID,
 		httpx.ClientIP(a.cfg.TrustedProxies),
 		httpx.SecurityHeaders(httpx.SecurityOptions{}),
 		httpx.CORS(httpx.CORSOptions{AllowedOrigins: a.cfg.CORSOrigins}),
 		httpx.AccessLog(a.logger),
 		httpx.Recover,
-	)
+	}
+	if m != nil {
+		mw = append(mw, m.Middleware)
+	}
+	return httpx.Chain(mw...)
 }

@@ -59,3 +59,24 @@ func serve(ctx context.Context, cfg *config, handler http.Handler, logger *slog.
 	logger.Info("stopped")
 	return nil
 }
+
+// startMetricsListener serves the metrics handler on its own address (off
+// the public listener) until the returned stop function is called.
+// It returns the address it listens on.
+func startMetricsListener(addr string, handler http.Handler, logger *slog.Logger) (bound string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("metrics listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", handler)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes}
+	logger.Info("metrics listening", "addr", ln.Addr().String())
+	go srv.Serve(ln)
+	return ln.Addr().String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
+}

@@ -24,12 +24,13 @@ type cachedProfiles struct {
 	cache *cache.Typed[users.User]
 }
 
-func newCachedProfiles(store cache.Store, logger *slog.Logger) *cachedProfiles {
+func newCachedProfiles(store cache.Store, logger *slog.Logger, onEvent func(cache.Event)) *cachedProfiles {
 	return &cachedProfiles{cache: cache.NewTyped[users.User](store, cache.TypedOptions{
 		Name:     "users",
 		TTL:      userProfileTTL,
 		NotFound: users.ErrNotFound,
 		Logger:   logger,
+		OnEvent:  onEvent,
 	})}
 }
 
