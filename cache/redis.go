@@ -21,6 +21,14 @@ type RedisOptions struct {
 	// invalidation is ever lost; it never extends a value's own TTL.
 	// Default 1 minute.
 	ClientTTL time.Duration
+	// Timeout bounds each operation whose context has no earlier deadline
+	// (rueidis otherwise retries reads until the context ends, so a request
+	// would hang while Redis is down). Default 500 milliseconds.
+	Timeout time.Duration
+	// Cooldown is how long the store fails fast with ErrUnavailable after
+	// a connection failure or timeout, before trying Redis again.
+	// Default 1 second.
+	Cooldown time.Duration
 }
 
 // RedisStore is a Store on Redis (standalone, Sentinel or Cluster) using the
@@ -41,6 +49,8 @@ type RedisStore struct {
 	prefix    string
 	valuePfx  string
 	clientTTL time.Duration
+	timeout   time.Duration
+	breaker   breaker
 	pending   *pendingWrites
 }
 
@@ -55,11 +65,19 @@ func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 	if opts.ClientTTL <= 0 {
 		opts.ClientTTL = time.Minute
 	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 500 * time.Millisecond
+	}
+	if opts.Cooldown <= 0 {
+		opts.Cooldown = time.Second
+	}
 	return &RedisStore{
 		client:    client,
 		prefix:    opts.Prefix,
 		valuePfx:  opts.Prefix + "v:",
 		clientTTL: opts.ClientTTL,
+		timeout:   opts.Timeout,
+		breaker:   breaker{cooldown: opts.Cooldown},
 		pending:   newPendingWrites(opts.ClientTTL),
 	}
 }
@@ -74,24 +92,39 @@ func (s *RedisStore) Get(ctx context.Context, key string) ([]byte, error) {
 }
 
 func (s *RedisStore) getString(ctx context.Context, key string) (string, error) {
-	k := s.valuePfx + key
+	if err := s.breaker.check(); err != nil {
+		return "", fmt.Errorf("cache: get: %w", err)
+	}
+	ctx, dc := bounded(ctx, s.timeout)
+	defer putDeadline(dc)
+	r := s.read(ctx, s.valuePfx+key)
+	s.breaker.observe(r.Error())
+	return valueOf(r)
+}
+
+// read gets the Redis key k through the client-side cache, unless a write
+// of k by this store may not have reached the cache yet.
+func (s *RedisStore) read(ctx context.Context, k string) rueidis.RedisResult {
 	w := s.pending.lookup(k)
 	if w == nil {
-		return valueOf(s.client.DoCache(ctx, s.client.B().Get().Key(k).Cache(), s.clientTTL))
+		return s.client.DoCache(ctx, s.client.B().Get().Key(k).Cache(), s.clientTTL)
 	}
 	written := w.finished()
 	r := s.client.DoCache(ctx, s.client.B().Get().Key(k).Cache(), s.clientTTL)
-	if r.Error() == nil && !r.IsCacheHit() {
+	if err := r.Error(); !r.IsCacheHit() && (err == nil || rueidis.IsRedisNil(err)) {
 		// Fetched from Redis after our write completed: from now on the
 		// client-side cache tracks this key correctly.
 		if written {
 			s.pending.forget(k, w)
 		}
-		return valueOf(r)
+		return r
+	}
+	if r.NonRedisError() != nil {
+		return r
 	}
 	// The cached copy may predate our own write (Redis sends the
 	// invalidation after the write's reply): ask Redis itself.
-	return valueOf(s.client.Do(ctx, s.client.B().Get().Key(k).Build()))
+	return s.client.Do(ctx, s.client.B().Get().Key(k).Build())
 }
 
 func valueOf(r rueidis.RedisResult) (string, error) {
@@ -111,20 +144,20 @@ func (s *RedisStore) Set(ctx context.Context, key string, value []byte, ttl time
 	if err := checkSet(key, ttl, tags); err != nil {
 		return fmt.Errorf("cache: set: %w", err)
 	}
+	ctx, dc := bounded(ctx, s.timeout)
+	defer putDeadline(dc)
 	k := s.valuePfx + key
-	if len(tags) > 0 {
-		if err := s.tag(ctx, k, ttl, tags); err != nil {
-			return fmt.Errorf("cache: set: %w", err)
+	return s.breaker.guard("set", func() error {
+		if len(tags) > 0 {
+			if err := s.tag(ctx, k, ttl, tags); err != nil {
+				return err
+			}
 		}
-	}
-	w := s.pending.begin(k)
-	defer s.pending.finish(w)
-	c := s.client
-	err := c.Do(ctx, c.B().Set().Key(k).Value(rueidis.BinaryString(value)).Px(ttl).Build()).Error()
-	if err != nil {
-		return fmt.Errorf("cache: set: %w", err)
-	}
-	return nil
+		w := s.pending.begin(k)
+		defer s.pending.finish(w)
+		c := s.client
+		return c.Do(ctx, c.B().Set().Key(k).Value(rueidis.BinaryString(value)).Px(ttl).Build()).Error()
+	})
 }
 
 // Delete removes the keys, one DEL per key in one pipeline.
@@ -132,14 +165,13 @@ func (s *RedisStore) Delete(ctx context.Context, keys ...string) error {
 	if err := checkKeys(keys); err != nil {
 		return fmt.Errorf("cache: delete: %w", err)
 	}
+	ctx, dc := bounded(ctx, s.timeout)
+	defer putDeadline(dc)
 	full := make([]string, len(keys))
 	for i, k := range keys {
 		full[i] = s.valuePfx + k
 	}
-	if err := s.del(ctx, full); err != nil {
-		return fmt.Errorf("cache: delete: %w", err)
-	}
-	return nil
+	return s.breaker.guard("delete", func() error { return s.del(ctx, full) })
 }
 
 // del removes full Redis keys, each with its own command so that keys in

@@ -31,21 +31,27 @@ func (s *RedisStore) TryLock(ctx context.Context, key string, ttl time.Duration)
 	if err := checkSet(key, ttl, nil); err != nil {
 		return nil, false, fmt.Errorf("cache: lock: %w", err)
 	}
+	ctx, dc := bounded(ctx, s.timeout)
+	defer putDeadline(dc)
 	var b [16]byte
 	rand.Read(b[:])
 	token := hex.EncodeToString(b[:])
 	k := s.prefix + "l:" + key
 	c := s.client
-	err = c.Do(ctx, c.B().Set().Key(k).Value(token).Nx().Px(ttl).Build()).Error()
-	if rueidis.IsRedisNil(err) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("cache: lock: %w", err)
+	err = s.breaker.guard("lock", func() error {
+		err := c.Do(ctx, c.B().Set().Key(k).Value(token).Nx().Px(ttl).Build()).Error()
+		if rueidis.IsRedisNil(err) {
+			return nil
+		}
+		ok = err == nil
+		return err
+	})
+	if err != nil || !ok {
+		return nil, false, err
 	}
 	release = func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer cancel()
+		ctx, dc := bounded(context.Background(), s.timeout)
+		defer putDeadline(dc)
 		unlockScript.Exec(ctx, c, []string{k}, []string{token})
 	}
 	return release, true, nil

@@ -42,22 +42,31 @@ func (s *RedisStore) DeleteTag(ctx context.Context, tags ...string) error {
 	if err := checkKeys(tags); err != nil {
 		return fmt.Errorf("cache: delete tag: %w", err)
 	}
-	for _, tag := range tags {
-		tk := s.prefix + "t:" + tag
-		for {
-			members, err := s.client.Do(ctx, s.client.B().Spop().Key(tk).Count(tagBatch).Build()).AsStrSlice()
-			if err != nil && !rueidis.IsRedisNil(err) {
-				return fmt.Errorf("cache: delete tag: %w", err)
-			}
-			if len(members) == 0 {
-				break
-			}
-			if err := s.del(ctx, members); err != nil {
-				return fmt.Errorf("cache: delete tag: %w", err)
+	ctx, dc := bounded(ctx, s.timeout)
+	defer putDeadline(dc)
+	return s.breaker.guard("delete tag", func() error {
+		for _, tag := range tags {
+			if err := s.deleteTag(ctx, s.prefix+"t:"+tag); err != nil {
+				return err
 			}
 		}
+		return nil
+	})
+}
+
+func (s *RedisStore) deleteTag(ctx context.Context, tk string) error {
+	for {
+		members, err := s.client.Do(ctx, s.client.B().Spop().Key(tk).Count(tagBatch).Build()).AsStrSlice()
+		if err != nil && !rueidis.IsRedisNil(err) {
+			return err
+		}
+		if len(members) == 0 {
+			return nil
+		}
+		if err := s.del(ctx, members); err != nil {
+			return err
+		}
 	}
-	return nil
 }
 
 // DeletePrefix removes every key starting with prefix. It SCANs the whole
@@ -68,13 +77,17 @@ func (s *RedisStore) DeletePrefix(ctx context.Context, prefix string) error {
 	if prefix == "" {
 		return fmt.Errorf("cache: delete prefix: %w", ErrInvalidKey)
 	}
+	ctx, dc := bounded(ctx, s.timeout)
+	defer putDeadline(dc)
 	match := globEscape(s.valuePfx+prefix) + "*"
-	for _, node := range s.client.Nodes() {
-		if err := s.scanDelete(ctx, node, match); err != nil {
-			return fmt.Errorf("cache: delete prefix: %w", err)
+	return s.breaker.guard("delete prefix", func() error {
+		for _, node := range s.client.Nodes() {
+			if err := s.scanDelete(ctx, node, match); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (s *RedisStore) scanDelete(ctx context.Context, node rueidis.Client, match string) error {
