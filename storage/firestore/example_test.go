@@ -26,14 +26,18 @@ func ExampleNew() {
 	fmt.Println(len(adults), err)
 }
 
-func ExampleNewCollection() {
-	ctx := context.Background()
+// exampleClient connects with application default credentials.
+func exampleClient(ctx context.Context) *firestore.Client {
 	client, err := firestore.New(ctx, "my-project", firestore.Options{})
 	if err != nil {
-		fmt.Println(err)
-		return
+		panic(err)
 	}
-	profiles := firestore.NewCollection[Profile](client, "profiles")
+	return client
+}
+
+func ExampleNewCollection() {
+	ctx := context.Background()
+	profiles := firestore.NewCollection[Profile](exampleClient(ctx), "profiles")
 	doc, err := profiles.Create(ctx, "ada", Profile{Name: "Ada", Age: 36, Created: time.Now()})
 	if err != nil {
 		fmt.Println(err)
@@ -46,13 +50,9 @@ func ExampleNewCollection() {
 
 func ExampleClient_RunTransaction() {
 	ctx := context.Background()
-	client, err := firestore.New(ctx, "my-project", firestore.Options{})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	client := exampleClient(ctx)
 	profiles := firestore.NewCollection[Profile](client, "profiles")
-	err = client.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+	err := client.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		p, err := profiles.In(tx).Get(ctx, "ada")
 		if err != nil {
 			return err

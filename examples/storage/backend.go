@@ -1,0 +1,26 @@
+package main
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/groundwork-go/groundwork/storage"
+	"github.com/groundwork-go/groundwork/storage/b2"
+	"github.com/groundwork-go/groundwork/storage/gcs"
+)
+
+// openBucket opens the configured backend. For the memory backend it also
+// returns the handler that serves its signed URLs, to be mounted at
+// signedBase; cloud backends serve their own signed URLs.
+func openBucket(ctx context.Context, cfg config, signedBase string) (storage.Bucket, http.Handler, error) {
+	switch cfg.Backend {
+	case "b2":
+		b, err := b2.New(ctx, cfg.B2KeyID, cfg.B2ApplicationKey, cfg.B2Bucket, b2.Options{})
+		return b, nil, err
+	case "gcs":
+		b, err := gcs.New(ctx, cfg.GCSBucket, gcs.Options{CredentialsJSON: cfg.GCSCredentials})
+		return b, nil, err
+	}
+	mem := storage.NewMemoryBucket(storage.MemoryOptions{BaseURL: signedBase})
+	return mem, mem, nil
+}
