@@ -124,6 +124,8 @@ func (col *Collection[T]) Set(ctx context.Context, id string, v T) (*Document[T]
 // fields of the stored document are kept). The zero Precondition requires the
 // document to exist, so a missing document is ErrNotFound; pass LastUpdated
 // for an optimistic-concurrency update (ErrFailedPrecondition on conflict).
+// The returned Document's Data is v as given, not the merged document; Get it
+// again to see the fields that were kept.
 func (col *Collection[T]) Update(ctx context.Context, id string, v T, paths []string, pre Precondition) (*Document[T], error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("firestore: update %s/%s: no field paths", col.path, id)

@@ -26,6 +26,21 @@ func ExampleNew() {
 }
 
 func ExampleNewKeySigner() {
+	pemKey, err := os.ReadFile("uploader-key.pem")
+	if err != nil {
+		fmt.Println("no key file")
+		return
+	}
+	signer, err := gcs.NewKeySigner("uploader@my-project.iam.gserviceaccount.com", pemKey)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	url, err := gcs.SignV4(context.Background(), "my-bucket", "reports/2026.pdf", time.Hour, signer, gcs.V4Options{Method: "PUT"})
+	fmt.Println(url, err)
+}
+
+func ExampleKeySignerFromJSON() {
 	keyJSON, err := os.ReadFile("service-account.json")
 	if err != nil {
 		fmt.Println("no key file")
