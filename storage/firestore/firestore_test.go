@@ -347,6 +347,18 @@ func TestTransaction(t *testing.T) {
 	}
 	f.beforeCommit = nil
 
+	// A read aborted by contention also reruns the function.
+	f.failNext("GET", http.StatusConflict)
+	runs := 0
+	err = c.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		runs++
+		_, err := counters.In(tx).Get(ctx, "hits")
+		return err
+	})
+	if err != nil || runs != 2 {
+		t.Errorf("RunTransaction with an aborted read: got %v after %d runs, want nil after 2", err, runs)
+	}
+
 	boom := errors.New("boom")
 	err = c.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		counters.In(tx).Delete("hits")
@@ -355,8 +367,8 @@ func TestTransaction(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Errorf("RunTransaction with failing fn: got %v, want boom", err)
 	}
-	if n := f.count("rollback"); n != 1 {
-		t.Errorf("rollback calls: got %d, want 1", n)
+	if n := f.count("rollback"); n != 2 {
+		t.Errorf("rollback calls: got %d, want 2 (aborted read, failing fn)", n)
 	}
 	if _, err := counters.Get(ctx, "hits"); err != nil {
 		t.Errorf("Get after rolled-back delete: got %v, want nil", err)

@@ -20,7 +20,8 @@ type Transaction struct {
 
 // RunTransaction runs fn in a read-write transaction and commits its writes.
 // If fn returns an error the transaction is rolled back and the error
-// returned. If the commit is aborted because of contention, the service says
+// returned. If a read or the commit is aborted because of contention
+// (ErrAborted), the service says
 // the whole transaction may be retried, so fn runs again (with a fresh
 // Transaction) up to Options.MaxAttempts times; fn must therefore have no
 // side effects besides its transaction calls.
@@ -35,9 +36,9 @@ func (c *Client) RunTransaction(ctx context.Context, fn func(ctx context.Context
 		}
 		if err = fn(ctx, tx); err != nil {
 			tx.rollback(context.WithoutCancel(ctx))
-			return err
+		} else {
+			err = tx.commit(ctx)
 		}
-		err = tx.commit(ctx)
 		if !errors.Is(err, ErrAborted) {
 			return err
 		}
