@@ -48,6 +48,7 @@ type RedisStore struct {
 	client    rueidis.Client
 	prefix    string
 	valuePfx  string
+	keys      *keyMemo
 	clientTTL time.Duration
 	timeout   time.Duration
 	breaker   breaker
@@ -75,6 +76,7 @@ func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 		client:    client,
 		prefix:    opts.Prefix,
 		valuePfx:  opts.Prefix + "v:",
+		keys:      newKeyMemo(opts.Prefix + "v:"),
 		clientTTL: opts.ClientTTL,
 		timeout:   opts.Timeout,
 		breaker:   breaker{cooldown: opts.Cooldown},
@@ -97,7 +99,7 @@ func (s *RedisStore) getString(ctx context.Context, key string) (string, error) 
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
-	r := s.read(ctx, s.valuePfx+key)
+	r := s.read(ctx, s.keys.full(key))
 	s.breaker.observe(r.Error())
 	return valueOf(r)
 }
