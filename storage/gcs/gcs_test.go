@@ -65,7 +65,9 @@ func testSigner(t *testing.T) *gcs.KeySigner {
 
 func newBucket(t *testing.T, srv *fakestorage.Server, signer gcs.Signer, chunk int) *gcs.Bucket {
 	t.Helper()
-	return newBucketWithClient(t, srv, srv.HTTPClient(), signer, chunk)
+	// Talk to the fake over a real loopback connection (its HTTPClient
+	// short-circuits the network and ignores request contexts).
+	return newBucketWithClient(t, srv, &http.Client{}, signer, chunk)
 }
 
 func newBucketWithClient(t *testing.T, srv *fakestorage.Server, client *http.Client, signer gcs.Signer, chunk int) *gcs.Bucket {
@@ -128,7 +130,7 @@ func (u *uploadRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestResumableUpload(t *testing.T) {
 	srv := newFakeServer(t)
-	rec := &uploadRecorder{next: srv.HTTPClient().Transport}
+	rec := &uploadRecorder{next: http.DefaultTransport}
 	b := newBucketWithClient(t, srv, &http.Client{Transport: rec}, nil, 256<<10)
 	data := bytes.Repeat([]byte("0123456789abcdef"), (3<<20)/16+7)
 	body := &countingReader{r: data2reader(data)}

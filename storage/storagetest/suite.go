@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,6 +42,8 @@ func RunBucketTests(t *testing.T, newBucket NewBucket) {
 		{"List", testList},
 		{"ListPagination", testListPagination},
 		{"SignedURL", testSignedURL},
+		{"Concurrent", testConcurrent},
+		{"CanceledContext", testCanceledContext},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newBucket(t)) })
@@ -426,4 +430,48 @@ func testSignedURL(t *testing.T, b storage.Bucket) {
 	if !bytes.Equal(got, data) {
 		t.Errorf("GET signed URL: got %d bytes, want the %d bytes put", len(got), len(data))
 	}
+}
+
+func testConcurrent(t *testing.T, b storage.Bucket) {
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range n {
+		wg.Go(func() {
+			key := "concurrent/" + strconv.Itoa(i)
+			data := randomBytes(10000+i, uint64(i))
+			if _, err := b.Put(context.Background(), key, bytes.NewReader(data), storage.PutOptions{}); err != nil {
+				errs <- err
+				return
+			}
+			rd, err := b.Get(context.Background(), key, storage.GetOptions{})
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer rd.Close()
+			got, err := io.ReadAll(rd)
+			if err != nil || !bytes.Equal(got, data) {
+				errs <- errors.New(key + ": content differs from what was put")
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent put/get: got error %v, want nil", err)
+	}
+	page, err := b.List(context.Background(), storage.ListOptions{Prefix: "concurrent/"})
+	if err != nil || len(page.Objects) != n {
+		t.Errorf("List after concurrent puts: got %d objects (err %v), want %d", len(page.Objects), err, n)
+	}
+}
+
+func testCanceledContext(t *testing.T, b storage.Bucket) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := b.Put(ctx, "canceled", bytes.NewReader([]byte("data")), storage.PutOptions{})
+	wantErr(t, "Put with canceled context", err, context.Canceled)
+	_, err = b.Stat(context.Background(), "canceled")
+	wantErr(t, "Stat after canceled Put", err, storage.ErrNotExist)
 }
