@@ -13,15 +13,25 @@ type Operator string
 
 // Operators of Where clauses.
 const (
-	Equal            Operator = "EQUAL"
-	NotEqual         Operator = "NOT_EQUAL"
-	Less             Operator = "LESS_THAN"
-	LessOrEqual      Operator = "LESS_THAN_OR_EQUAL"
-	Greater          Operator = "GREATER_THAN"
-	GreaterOrEqual   Operator = "GREATER_THAN_OR_EQUAL"
-	ArrayContains    Operator = "ARRAY_CONTAINS"
-	In               Operator = "IN"
-	NotIn            Operator = "NOT_IN"
+	// Equal matches field == value.
+	Equal Operator = "EQUAL"
+	// NotEqual matches field != value (documents lacking the field excluded).
+	NotEqual Operator = "NOT_EQUAL"
+	// Less matches field < value.
+	Less Operator = "LESS_THAN"
+	// LessOrEqual matches field <= value.
+	LessOrEqual Operator = "LESS_THAN_OR_EQUAL"
+	// Greater matches field > value.
+	Greater Operator = "GREATER_THAN"
+	// GreaterOrEqual matches field >= value.
+	GreaterOrEqual Operator = "GREATER_THAN_OR_EQUAL"
+	// ArrayContains matches array fields that contain value.
+	ArrayContains Operator = "ARRAY_CONTAINS"
+	// In matches fields equal to one element of the slice value.
+	In Operator = "IN"
+	// NotIn matches fields equal to no element of the slice value.
+	NotIn Operator = "NOT_IN"
+	// ArrayContainsAny matches array fields sharing an element with value.
 	ArrayContainsAny Operator = "ARRAY_CONTAINS_ANY"
 )
 
@@ -30,7 +40,9 @@ type Direction string
 
 // Sort directions.
 const (
-	Asc  Direction = "ASCENDING"
+	// Asc sorts from low to high.
+	Asc Direction = "ASCENDING"
+	// Desc sorts from high to low.
 	Desc Direction = "DESCENDING"
 )
 
