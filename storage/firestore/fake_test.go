@@ -522,10 +522,18 @@ func matches(d *fakeDoc, fl *fakeFilter) bool {
 				return true
 			}
 		}
-	case "IN":
+	case "IN", "NOT_IN":
+		found := false
 		for _, e := range arrayOf(ff.Value) {
-			if compareValues(v, e) == 0 {
-				return true
+			found = found || compareValues(v, e) == 0
+		}
+		return found == (ff.Op == "IN")
+	case "ARRAY_CONTAINS_ANY":
+		for _, e := range arrayOf(v) {
+			for _, want := range arrayOf(ff.Value) {
+				if compareValues(e, want) == 0 {
+					return true
+				}
 			}
 		}
 	}

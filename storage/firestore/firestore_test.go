@@ -262,6 +262,8 @@ func TestQuery(t *testing.T) {
 		{"descending", users.Query().OrderBy("age", firestore.Desc).Limit(2), []string{"Dot", "Cid"}},
 		{"composite", users.Query().Where("team", firestore.Equal, "red").Where("age", firestore.Less, 40).OrderBy("age", firestore.Asc), []string{"Ann", "Eve", "Cid"}},
 		{"in", users.Query().Where("name", firestore.In, []string{"Ann", "Dot"}).OrderBy("name", firestore.Asc), []string{"Ann", "Dot"}},
+		{"not in", users.Query().Where("team", firestore.NotIn, []string{"red"}), []string{"Ben"}},
+		{"not equal", users.Query().Where("age", firestore.NotEqual, 25).OrderBy("age", firestore.Asc), []string{"Ann", "Cid", "Dot"}},
 		{"no results", users.Query().Where("age", firestore.Greater, 100), nil},
 	}
 	for _, tc := range tests {
@@ -449,5 +451,44 @@ func TestDecodeServerValues(t *testing.T) {
 		if got, ok := d[k]; !ok || !reflect.DeepEqual(got, w) {
 			t.Errorf("%s: got %#v (present %v), want %#v", k, got, ok, w)
 		}
+	}
+}
+
+type Post struct {
+	Title string   `firestore:"title"`
+	Tags  []string `firestore:"tags"`
+}
+
+func TestArrayQueries(t *testing.T) {
+	f := newFakeFirestore(t)
+	posts := firestore.NewCollection[Post](newClient(t, f, f.token), "posts")
+	ctx := context.Background()
+	for id, p := range map[string]Post{"p1": {"Go", []string{"go", "code"}}, "p2": {"Tea", []string{"life"}}, "p3": {"Rust", []string{"code"}}} {
+		if _, err := posts.Set(ctx, id, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name string
+		q    *firestore.Query[Post]
+		want []string
+	}{
+		{"array contains", posts.Query().Where("tags", firestore.ArrayContains, "code").OrderBy("title", firestore.Asc), []string{"Go", "Rust"}},
+		{"array contains any", posts.Query().Where("tags", firestore.ArrayContainsAny, []string{"go", "life"}).OrderBy("title", firestore.Asc), []string{"Go", "Tea"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			docs, err := tc.q.Run(ctx)
+			if err != nil {
+				t.Fatalf("Run: got error %v, want nil", err)
+			}
+			var got []string
+			for _, d := range docs {
+				got = append(got, d.Data.Title)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("Run: got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
