@@ -41,9 +41,16 @@ type Options struct {
 	// answers 429 or 5xx. Default: 4.
 	MaxAttempts int
 	// Signer signs URLs. Default: a KeySigner built from CredentialsJSON when
-	// it is a service-account key, otherwise SignedURL fails with
-	// storage.ErrNotSupported.
+	// it is a service-account key; otherwise an IAMSigner for SigningEmail
+	// when that is set; otherwise SignedURL fails with storage.ErrNotSupported.
 	Signer Signer
+	// SigningEmail is the service account that signs URLs through the IAM
+	// Credentials signBlob API when no private key is available (for example
+	// on Cloud Run). Default: none.
+	SigningEmail string
+	// IAMEndpoint is the IAM Credentials API base URL used by that signer.
+	// Default: the public endpoint.
+	IAMEndpoint string
 	// SignedURLScheme and SignedURLHost say where signed URLs point. Defaults:
 	// "https" and "storage.googleapis.com".
 	SignedURLScheme string
@@ -104,12 +111,36 @@ func New(ctx context.Context, name string, opts Options) (*Bucket, error) {
 	if b.now == nil {
 		b.now = time.Now
 	}
-	if b.signer == nil && len(opts.CredentialsJSON) > 0 {
-		if ks, err := KeySignerFromJSON(opts.CredentialsJSON); err == nil {
-			b.signer = ks
+	if b.signer == nil {
+		if b.signer, err = defaultSigner(ctx, opts); err != nil {
+			return nil, err
 		}
 	}
 	return b, nil
+}
+
+// defaultSigner picks the service-account key from the credentials, or the
+// IAM signBlob API for SigningEmail, or nothing.
+func defaultSigner(ctx context.Context, opts Options) (Signer, error) {
+	if len(opts.CredentialsJSON) > 0 {
+		if ks, err := KeySignerFromJSON(opts.CredentialsJSON); err == nil {
+			return ks, nil
+		}
+	}
+	if opts.SigningEmail == "" {
+		return nil, nil
+	}
+	var iamOpts []option.ClientOption
+	switch {
+	case opts.HTTPClient != nil:
+		iamOpts = append(iamOpts, option.WithHTTPClient(opts.HTTPClient))
+	case len(opts.CredentialsJSON) > 0:
+		iamOpts = append(iamOpts, option.WithAuthCredentialsJSON(option.ServiceAccount, opts.CredentialsJSON))
+	}
+	if opts.IAMEndpoint != "" {
+		iamOpts = append(iamOpts, option.WithEndpoint(opts.IAMEndpoint))
+	}
+	return NewIAMSigner(ctx, opts.SigningEmail, iamOpts...)
 }
 
 // Put uploads r. Content shorter than Options.ChunkSize goes in one multipart

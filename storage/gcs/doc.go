@@ -8,7 +8,8 @@
 //
 // The storage/v1 client cannot sign URLs, so this package implements V4 signing
 // (GOOG4-RSA-SHA256) itself: with the service account's private key when one is
-// available (KeySigner) or through the IAM Credentials signBlob API (IAMSigner).
+// available (KeySigner) or, for Options.SigningEmail, through the IAM
+// Credentials signBlob API (IAMSigner).
 //
 //	bucket, err := gcs.New(ctx, "my-bucket", gcs.Options{CredentialsJSON: keyJSON})
 //	if err != nil {

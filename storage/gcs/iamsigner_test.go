@@ -80,20 +80,56 @@ func TestIAMSigner(t *testing.T) {
 	if got, want := u.EscapedPath(), "/bkt/a%20b/c.txt"; got != want {
 		t.Errorf("path: got %q, want %q", got, want)
 	}
-	// Rebuild the string to sign from the URL, as GCS does, and verify the
-	// signature the fake IAM service produced against the public key.
+	verifySignedURL(t, &key.PublicKey, signed)
+}
+
+// verifySignedURL rebuilds the string to sign from a signed GET URL, as GCS
+// does, and checks the signature against pub.
+func verifySignedURL(t *testing.T, pub *rsa.PublicKey, signed string) {
+	t.Helper()
+	u, err := url.Parse(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
 	sig, err := hex.DecodeString(q.Get("X-Goog-Signature"))
 	if err != nil {
 		t.Fatalf("X-Goog-Signature: got %q, want hex", q.Get("X-Goog-Signature"))
 	}
 	rawQuery := strings.Split(u.RawQuery, "&X-Goog-Signature=")[0]
-	canonical := "GET\n" + u.EscapedPath() + "\n" + rawQuery + "\nhost:storage.googleapis.com\n\nhost\nUNSIGNED-PAYLOAD"
+	canonical := "GET\n" + u.EscapedPath() + "\n" + rawQuery + "\nhost:" + u.Hostname() + "\n\nhost\nUNSIGNED-PAYLOAD"
 	sum := sha256.Sum256([]byte(canonical))
-	sts := "GOOG4-RSA-SHA256\n20260304T050607Z\n20260304/auto/storage/goog4_request\n" + hex.EncodeToString(sum[:])
+	credential := strings.SplitN(q.Get("X-Goog-Credential"), "/", 2)
+	sts := "GOOG4-RSA-SHA256\n" + q.Get("X-Goog-Date") + "\n" + credential[1] + "\n" + hex.EncodeToString(sum[:])
 	digest := sha256.Sum256([]byte(sts))
-	if err := rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig); err != nil {
 		t.Errorf("signature: got verification error %v, want a valid signature", err)
 	}
+}
+
+func TestBucketSignsThroughIAM(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const email = "runner@project.iam.gserviceaccount.com"
+	iam := fakeIAM(t, key, email, http.StatusOK)
+	b, err := gcs.New(context.Background(), "bkt", gcs.Options{
+		HTTPClient:   iam.Client(),
+		SigningEmail: email,
+		IAMEndpoint:  iam.URL + "/",
+	})
+	if err != nil {
+		t.Fatalf("gcs.New: got error %v, want nil", err)
+	}
+	signed, err := b.SignedURL(context.Background(), "reports/q1.pdf", time.Hour)
+	if err != nil {
+		t.Fatalf("SignedURL: got error %v, want nil", err)
+	}
+	if !strings.HasPrefix(signed, "https://storage.googleapis.com/bkt/reports/q1.pdf?") {
+		t.Errorf("SignedURL: got %s, want a path-style URL on storage.googleapis.com", signed)
+	}
+	verifySignedURL(t, &key.PublicKey, signed)
 }
 
 func TestIAMSignerDenied(t *testing.T) {
