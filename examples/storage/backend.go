@@ -18,7 +18,7 @@ func openBucket(ctx context.Context, cfg config, signedBase string) (storage.Buc
 		b, err := b2.New(ctx, cfg.B2KeyID, cfg.B2ApplicationKey, cfg.B2Bucket, b2.Options{})
 		return b, nil, err
 	case "gcs":
-		b, err := gcs.New(ctx, cfg.GCSBucket, gcs.Options{CredentialsJSON: cfg.GCSCredentials})
+		b, err := gcs.New(ctx, cfg.GCSBucket, gcs.Options{CredentialsJSON: cfg.GCSCredentials, SigningEmail: cfg.GCSSigningEmail})
 		return b, nil, err
 	}
 	mem := storage.NewMemoryBucket(storage.MemoryOptions{BaseURL: signedBase})

@@ -22,6 +22,9 @@ type config struct {
 	// credentials are read from the GOOGLE_APPLICATION_CREDENTIALS file.
 	GCSBucket      string
 	GCSCredentials []byte
+	// GCSSigningEmail is the service account that signs download links
+	// through IAM when the credentials hold no private key.
+	GCSSigningEmail string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -34,6 +37,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		B2ApplicationKey: getenv("B2_APPLICATION_KEY"),
 		B2Bucket:         getenv("B2_BUCKET"),
 		GCSBucket:        getenv("GCS_BUCKET"),
+		GCSSigningEmail:  getenv("GCS_SIGNING_EMAIL"),
 	}
 	if v := getenv("PORT"); v != "" {
 		p, err := strconv.Atoi(v)

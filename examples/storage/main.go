@@ -6,8 +6,8 @@
 //
 // serves on :8798 with an in-memory bucket and needs no credentials. Set
 // STORAGE_BACKEND=b2 (with B2_KEY_ID, B2_APPLICATION_KEY, B2_BUCKET) or
-// STORAGE_BACKEND=gcs (with GCS_BUCKET and GOOGLE_APPLICATION_CREDENTIALS) to
-// store files in the cloud instead. Set UPLOAD_TOKEN to require
+// STORAGE_BACKEND=gcs (with GCS_BUCKET, and GOOGLE_APPLICATION_CREDENTIALS or
+// GCS_SIGNING_EMAIL for download links) to store files in the cloud instead. Set UPLOAD_TOKEN to require
 // "Authorization: Bearer <token>" on writes.
 //
 //	curl -T photo.jpg -H 'Content-Type: image/jpeg' localhost:8798/files/photos/1.jpg
