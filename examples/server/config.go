@@ -38,6 +38,8 @@ type config struct {
 	Mail             mail.Config
 	MetricsEnabled   bool
 	MetricsAddr      string
+	DocsEnabled      bool
+	RedocScriptURL   string
 }
 
 // envVar documents one environment variable; the table drives loading and
@@ -153,6 +155,23 @@ var envVars = []envVar{
 			}
 		}
 		c.MetricsAddr = v
+		return nil
+	}},
+	// DOCS_ENABLED comes after ENVIRONMENT, whose value its default follows.
+	{"DOCS_ENABLED", "", "serve `/openapi.json`, `/openapi.yaml`, Swagger UI at `/docs` and ReDoc at `/redoc`: `true` or `false`; unset → on in development, off in production", func(c *config, v string) error {
+		if v == "" {
+			c.DocsEnabled = c.Environment == "development"
+			return nil
+		}
+		b, err := strconv.ParseBool(v)
+		c.DocsEnabled = b
+		return err
+	}},
+	{"REDOC_SCRIPT_URL", defaultRedocScriptURL, "where `/redoc` loads the ReDoc script from (an `https://` URL or a path on this server); the default is a public CDN, so set it to a copy you host for offline use", func(c *config, v string) error {
+		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "/") {
+			return fmt.Errorf("must be an http(s):// URL or a path starting with /")
+		}
+		c.RedocScriptURL = v
 		return nil
 	}},
 }

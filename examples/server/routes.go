@@ -24,6 +24,7 @@ type components struct {
 	limiter  *ratelimit.Limiter // nil when RATE_LIMIT_ENABLED=false
 	mailer   *welcomeMailer     // nil when MAIL_PROVIDER is unset
 	metrics  *metrics.Metrics   // nil when METRICS_ENABLED=false
+	docs     *apiDocs           // nil when DOCS_ENABLED=false
 	tiers    ratelimit.Tiers
 }
 
@@ -76,6 +77,11 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	if c.mailer, err = newWelcomeMailer(a.cfg.Mail, a.logger); err != nil {
 		return nil, err
 	}
+	if a.cfg.DocsEnabled {
+		if c.docs, err = newAPIDocs(a.cfg.RedocScriptURL); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -107,8 +113,14 @@ func (c *components) authenticated(h http.Handler) http.Handler {
 	return c.authn.Middleware(c.limit(c.tiers.User, ratelimit.ByUser(auth.SubjectFromRequest), h))
 }
 
-// routes registers the documented API on mux.
-func (c *components) routes(mux *http.ServeMux, health http.Handler) {
+// handleRegistrar is the part of http.ServeMux that routes uses, so that a
+// test can list the registered patterns.
+type handleRegistrar interface {
+	Handle(pattern string, handler http.Handler)
+}
+
+// routes registers the documented API (openapi.yaml) on mux.
+func (c *components) routes(mux handleRegistrar, health http.Handler) {
 	handlerOpts := users.HandlerOptions{GetUser: c.profiles.Get}
 	if c.mailer != nil {
 		handlerOpts.OnSignup = c.mailer.onSignup
@@ -116,6 +128,11 @@ func (c *components) routes(mux *http.ServeMux, health http.Handler) {
 	userHandlers := users.NewHandlers(c.users, c.authn, handlerOpts)
 
 	mux.Handle("GET /health", c.limit(c.tiers.Lenient, ratelimit.ByIP, health))
+	if c.docs != nil {
+		for _, rt := range c.docs.routes() {
+			mux.Handle(rt.pattern, c.limit(c.tiers.Lenient, ratelimit.ByIP, rt.handler))
+		}
+	}
 
 	mux.Handle("POST "+apiPrefix+"/auth/login", c.limit(c.tiers.Strict, ratelimit.ByIP, c.authn.LoginHandler(c.users)))
 	mux.Handle("POST "+apiPrefix+"/auth/signup", c.limit(c.tiers.Strict, ratelimit.ByIP, userHandlers.Signup()))
