@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -105,22 +108,19 @@ type namedServer struct {
 func servers(t *testing.T) []namedServer {
 	t.Helper()
 	out := []namedServer{{"Redis", testenv.Redis(t)}}
-	if testing.Short() {
-		return out
-	}
-	var cluster *testenv.RedisServer
-	t.Run("probe-cluster", func(t *testing.T) { cluster = testenv.RedisCluster(t) })
-	if cluster != nil {
-		out = append(out, namedServer{"Cluster", cluster})
+	if os.Getenv("REDIS_CLUSTER_URL") != "" {
+		out = append(out, namedServer{"Cluster", testenv.RedisCluster(t)})
 	}
 	return out
 }
 
 // TestRedisInvalidationAcrossClients measures how long a write by one
 // process takes to reach a reader in another process that holds the key in
-// its client-side cache.
+// its client-side cache (which, uninvalidated, would serve the old value for
+// a minute). The median must be under 100 ms; a single round may take up to
+// a second, since a loaded CI machine can stall any process for a while.
 func TestRedisInvalidationAcrossClients(t *testing.T) {
-	const bound = 100 * time.Millisecond
+	const bound, medianBound = time.Second, 100 * time.Millisecond
 	for _, srv := range servers(t) {
 		t.Run(srv.name, func(t *testing.T) {
 			reader, writer := newStores(t, srv.srv)
@@ -128,8 +128,8 @@ func TestRedisInvalidationAcrossClients(t *testing.T) {
 			if err := writer.Set(ctx, "shared", []byte("v0"), time.Minute); err != nil {
 				t.Fatalf("Set: %v", err)
 			}
-			var worst, total time.Duration
 			const rounds = 50
+			var took []time.Duration
 			for i := 1; i <= rounds; i++ {
 				prev := fmt.Sprintf("v%d", i-1)
 				if got, err := reader.Get(ctx, "shared"); err != nil || string(got) != prev {
@@ -154,13 +154,16 @@ func TestRedisInvalidationAcrossClients(t *testing.T) {
 					if time.Since(start) > bound {
 						t.Fatalf("round %d: reader still sees %q %v after the write, want the new value within %v", i, got, time.Since(start), bound)
 					}
+					runtime.Gosched() // let the client's reader deliver the invalidation
 				}
-				d := time.Since(start)
-				total += d
-				worst = max(worst, d)
+				took = append(took, time.Since(start))
 			}
-			t.Logf("write visible to another client: mean %v, worst %v over %d rounds (client-side cache: %v)",
-				total/rounds, worst, rounds, srv.srv.Real)
+			slices.Sort(took)
+			if took[rounds/2] > medianBound {
+				t.Errorf("median time for a write to reach another client: got %v, want under %v", took[rounds/2], medianBound)
+			}
+			t.Logf("write visible to another client (from the start of the write): median %v, worst %v over %d rounds (client-side cache: %v)",
+				took[rounds/2], took[rounds-1], rounds, srv.srv.Real)
 		})
 	}
 }
