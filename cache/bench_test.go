@@ -71,15 +71,17 @@ func BenchmarkGetOrLoadWarm(b *testing.B) {
 	ctx := context.Background()
 	load := func(context.Context) (user, error) { return user{ID: 1, Email: "ada@example.com"}, nil }
 	stores := []struct {
-		name string
-		new  func(b *testing.B) cache.Store
+		name  string
+		new   func(b *testing.B) cache.Store
+		share bool
 	}{
-		{"Redis", func(b *testing.B) cache.Store { return benchStore(b) }},
-		{"Memory", func(b *testing.B) cache.Store { return cache.NewMemoryStore(cache.MemoryOptions{}) }},
+		{"Redis", func(b *testing.B) cache.Store { return benchStore(b) }, false},
+		{"Redis/ShareDecoded", func(b *testing.B) cache.Store { return benchStore(b) }, true},
+		{"Memory", func(b *testing.B) cache.Store { return cache.NewMemoryStore(cache.MemoryOptions{}) }, false},
 	}
 	for _, st := range stores {
 		b.Run(st.name, func(b *testing.B) {
-			c := cache.NewTyped[user](st.new(b), cache.TypedOptions{})
+			c := cache.NewTyped[user](st.new(b), cache.TypedOptions{ShareDecoded: st.share})
 			if _, err := c.GetOrLoad(ctx, "user:1", load); err != nil {
 				b.Fatal(err)
 			}

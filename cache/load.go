@@ -16,8 +16,7 @@ import (
 // an undecodable value) never fails the call: it is logged, reported as
 // EventBackendError and the loader answers instead.
 func (c *Typed[T]) GetOrLoad(ctx context.Context, key string, load func(ctx context.Context) (T, error)) (T, error) {
-	var v T
-	err := c.read(ctx, key, &v)
+	v, err := c.read(ctx, key)
 	switch {
 	case err == nil:
 		c.event(EventHit)
@@ -54,8 +53,7 @@ func (c *Typed[T]) load(ctx context.Context, key string, load func(context.Conte
 			}
 		}
 	}
-	var v T
-	switch err := c.read(ctx, key, &v); {
+	switch v, err := c.read(ctx, key); {
 	case err == nil:
 		return v, nil
 	case errors.Is(err, errAbsent):
@@ -97,8 +95,7 @@ func (c *Typed[T]) awaitHolder(ctx context.Context, key string) (v T, done bool,
 			return v, true, ctx.Err()
 		case <-timer.C:
 		}
-		var got T
-		err := c.read(ctx, key, &got)
+		got, err := c.read(ctx, key)
 		switch {
 		case err == nil:
 			return got, true, nil

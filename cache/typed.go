@@ -36,6 +36,13 @@ type TypedOptions struct {
 	// callers' contexts (keeping their values) so that one caller leaving
 	// does not fail the others. Default 10 seconds.
 	LoadTimeout time.Duration
+	// ShareDecoded keeps the last decoded value of up to about a thousand
+	// hot keys in process and returns it again (a shallow copy) while the
+	// cached bytes are unchanged, so a warm read skips decoding entirely.
+	// Enable it only if callers never modify what a returned T points to
+	// (slices, maps, pointers); strings, numbers and time.Time are safe.
+	// Default false.
+	ShareDecoded bool
 	// OnEvent, when non-nil, is called for every hit, miss, load, load
 	// error and backend error. It must be fast and safe for concurrent use.
 	OnEvent func(Event)
@@ -51,6 +58,7 @@ type Typed[T any] struct {
 	store Store
 	fast  stringGetter // the store's copy-free read, when it has one
 	lock  locker       // the store's cross-process lock, when it has one
+	memo  *decodedMemo[T]
 	opts  TypedOptions
 	group flightGroup[T]
 }
@@ -77,6 +85,9 @@ func NewTyped[T any](store Store, opts TypedOptions) *Typed[T] {
 	}
 	c := &Typed[T]{store: store, opts: opts}
 	c.fast, _ = store.(stringGetter)
+	if opts.ShareDecoded && c.fast != nil {
+		c.memo = newDecodedMemo[T]()
+	}
 	if opts.LockTTL > 0 {
 		c.lock, _ = store.(locker)
 	}
@@ -90,43 +101,56 @@ var errAbsent = errors.New("cache: cached absence")
 // ErrNotFound when there is none, and TypedOptions.NotFound when an absence
 // is cached.
 func (c *Typed[T]) Get(ctx context.Context, key string) (T, error) {
-	var v T
-	if err := c.read(ctx, key, &v); err != nil {
-		var zero T
-		if errors.Is(err, errAbsent) {
-			return zero, c.opts.NotFound
-		}
-		return zero, err
+	v, err := c.read(ctx, key)
+	if errors.Is(err, errAbsent) {
+		return v, c.opts.NotFound
 	}
-	return v, nil
+	return v, err
 }
 
-// read decodes key's value into v, or reports ErrNotFound, errAbsent, a
-// backend or a decoding error.
-func (c *Typed[T]) read(ctx context.Context, key string, v *T) error {
-	var data []byte
-	if c.fast != nil {
-		s, err := c.fast.getString(ctx, key)
-		if err != nil {
-			return err
-		}
-		// A read-only view of the cached string: the Codec contract
-		// forbids modifying or keeping it.
-		data = unsafe.Slice(unsafe.StringData(s), len(s))
-	} else {
+// read returns key's decoded value, or reports ErrNotFound, errAbsent, a
+// backend or a decoding error (with the zero T).
+func (c *Typed[T]) read(ctx context.Context, key string) (T, error) {
+	var zero T
+	if c.fast == nil {
 		b, err := c.store.Get(ctx, key)
 		if err != nil {
-			return err
+			return zero, err
 		}
-		data = b
+		return c.decode(b)
 	}
+	s, err := c.fast.getString(ctx, key)
+	switch {
+	case err != nil:
+		return zero, err
+	case s == "":
+		return zero, errAbsent
+	case c.memo == nil:
+		// A read-only view of the cached string: the Codec contract
+		// forbids modifying or keeping it.
+		return c.decode(unsafe.Slice(unsafe.StringData(s), len(s)))
+	}
+	if v, ok := c.memo.get(key, s); ok {
+		return v, nil
+	}
+	v, err := c.decode(unsafe.Slice(unsafe.StringData(s), len(s)))
+	if err == nil {
+		c.memo.put(key, s, v)
+	}
+	return v, err
+}
+
+// decode turns stored bytes into a T; empty bytes are a cached absence.
+func (c *Typed[T]) decode(data []byte) (T, error) {
+	var v T
 	if len(data) == 0 {
-		return errAbsent
+		return v, errAbsent
 	}
-	if err := c.opts.Codec.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("cache: decode %s value: %w", c.opts.Name, err)
+	if err := c.opts.Codec.Unmarshal(data, &v); err != nil {
+		var zero T
+		return zero, fmt.Errorf("cache: decode %s value: %w", c.opts.Name, err)
 	}
-	return nil
+	return v, nil
 }
 
 // Set stores v under key for TypedOptions.TTL, adding key to the tags.

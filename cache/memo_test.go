@@ -1,0 +1,81 @@
+package cache_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/groundwork-go/groundwork/cache"
+	"github.com/groundwork-go/groundwork/internal/testenv"
+)
+
+// countingCodec is JSON that counts decodes.
+type countingCodec struct{ decodes atomic.Int32 }
+
+func (c *countingCodec) Marshal(v any) ([]byte, error) { return cache.JSON.Marshal(v) }
+func (c *countingCodec) Unmarshal(data []byte, v any) error {
+	c.decodes.Add(1)
+	return cache.JSON.Unmarshal(data, v)
+}
+
+func TestShareDecoded(t *testing.T) {
+	srv := testenv.Redis(t)
+	opts := cache.RedisOptions{Prefix: srv.Prefix + "cache:"}
+	other := cache.NewRedisStore(srv.Client(t), opts)
+	cases := []struct {
+		name        string
+		store       cache.Store
+		writer      cache.Store // another process, or nil
+		skipsDecode bool        // the store returns the same string while unchanged
+	}{
+		{"Memory", cache.NewMemoryStore(cache.MemoryOptions{}), nil, true},
+		{"Redis", cache.NewRedisStore(srv.Client(t), opts), other, srv.Real},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			codec := &countingCodec{}
+			c := cache.NewTyped[user](tc.store, cache.TypedOptions{ShareDecoded: true, Codec: codec})
+			get := func(want string) {
+				t.Helper()
+				got, err := c.Get(ctx, "user:1")
+				if err != nil || got.Email != want {
+					t.Fatalf("Get: got (%+v, %v), want email %q", got, err, want)
+				}
+			}
+			if err := c.Set(ctx, "user:1", user{ID: 1, Email: "a"}); err != nil {
+				t.Fatalf("Set: %v", err)
+			}
+			get("a")
+			before := codec.decodes.Load()
+			for range 10 {
+				get("a")
+			}
+			if n := codec.decodes.Load() - before; tc.skipsDecode && n != 0 {
+				t.Errorf("decodes for 10 warm reads: got %d, want 0", n)
+			}
+			if err := c.Set(ctx, "user:1", user{ID: 1, Email: "b"}); err != nil {
+				t.Fatalf("Set: %v", err)
+			}
+			get("b")
+			if tc.writer == nil {
+				return
+			}
+			// A write by another process replaces the shared value too.
+			if err := cache.NewTyped[user](tc.writer, cache.TypedOptions{}).Set(ctx, "user:1", user{ID: 1, Email: "c"}); err != nil {
+				t.Fatalf("other Set: %v", err)
+			}
+			deadline := time.Now().Add(time.Second)
+			for {
+				got, err := c.Get(ctx, "user:1")
+				if err == nil && got.Email == "c" {
+					break
+				}
+				if err != nil || got.Email != "b" || time.Now().After(deadline) {
+					t.Fatalf("Get after another process's write: got (%+v, %v), want email c within 1s", got, err)
+				}
+			}
+		})
+	}
+}
