@@ -126,7 +126,24 @@ func (s *RedisStore) read(ctx context.Context, k string) rueidis.RedisResult {
 	}
 	// The cached copy may predate our own write (Redis sends the
 	// invalidation after the write's reply): ask Redis itself.
-	return s.client.Do(ctx, s.client.B().Get().Key(k).Build())
+	fresh := s.client.Do(ctx, s.client.B().Get().Key(k).Build())
+	if written && sameValue(r, fresh) {
+		// The cached copy already agrees with Redis after our write; if
+		// it is older, its invalidation is on the way. Trust it again.
+		s.pending.forget(k, w)
+	}
+	return fresh
+}
+
+// sameValue reports whether two GET replies carry the same value (or are
+// both nil).
+func sameValue(a, b rueidis.RedisResult) bool {
+	av, aerr := a.ToString()
+	bv, berr := b.ToString()
+	if aerr == nil && berr == nil {
+		return av == bv
+	}
+	return rueidis.IsRedisNil(aerr) && rueidis.IsRedisNil(berr)
 }
 
 func valueOf(r rueidis.RedisResult) (string, error) {
