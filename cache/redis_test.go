@@ -224,6 +224,17 @@ func TestRedisKeysUnderPrefix(t *testing.T) {
 	if err != nil || ttl <= 0 || ttl > time.Minute.Milliseconds() {
 		t.Errorf("tag set PTTL: got (%d, %v), want in (0, 60000]", ttl, err)
 	}
+	// The tag set lives as long as its longest-lived member, never shorter.
+	if err := s.Set(ctx, "long", []byte("v"), time.Hour, "t"); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	if err := s.Set(ctx, "short", []byte("v"), time.Second, "t"); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	ttl, err = c.Do(ctx, c.B().Pttl().Key(prefix+"t:t").Build()).AsInt64()
+	if err != nil || ttl <= time.Minute.Milliseconds() {
+		t.Errorf("tag set PTTL after a 1h member: got (%d, %v), want over 60000 (the 1h member)", ttl, err)
+	}
 }
 
 func TestRedisTryLock(t *testing.T) {
