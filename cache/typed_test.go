@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -318,7 +319,7 @@ func TestGetOrLoadRedisDown(t *testing.T) {
 	client, err := rueidis.NewClient(rueidis.ClientOption{
 		InitAddress:  []string{mini.Addr()},
 		DisableCache: true,
-		Dialer:       dialer(),
+		Dialer:       net.Dialer{Timeout: time.Second},
 	})
 	if err != nil {
 		t.Fatalf("connect: %v", err)
