@@ -31,6 +31,9 @@ func newCachedProfiles(store cache.Store, logger *slog.Logger, onEvent func(cach
 		NotFound: users.ErrNotFound,
 		Logger:   logger,
 		OnEvent:  onEvent,
+		// users.User holds only strings and times, so sharing one decoded
+		// value between readers is safe and saves the JSON decode.
+		ShareDecoded: true,
 	})}
 }
 
