@@ -3,11 +3,14 @@ package ratelimit_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -186,5 +189,133 @@ func TestFailOpen(t *testing.T) {
 				t.Fatalf("the log names the client key: %s", logs.String())
 			}
 		})
+	}
+}
+
+// blackholeDialer dials normally until broken; then each dial hangs as a
+// connection attempt to a blackholed address does, until the caller's
+// context ends or a 1 s dial timeout passes.
+type blackholeDialer struct {
+	mu      sync.Mutex
+	broken  bool
+	conns   []net.Conn
+	dialing chan struct{} // receives when a hanging dial starts
+}
+
+func (d *blackholeDialer) dial(ctx context.Context, dst string, dialer *net.Dialer, _ *tls.Config) (net.Conn, error) {
+	d.mu.Lock()
+	broken := d.broken
+	d.mu.Unlock()
+	if broken {
+		select {
+		case d.dialing <- struct{}{}:
+		default:
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Second):
+			return nil, errors.New("dial timeout")
+		}
+	}
+	c, err := dialer.DialContext(ctx, "tcp", dst)
+	if err == nil {
+		d.mu.Lock()
+		d.conns = append(d.conns, c)
+		d.mu.Unlock()
+	}
+	return c, err
+}
+
+// breakNetwork makes new dials hang and drops the open connections.
+func (d *blackholeDialer) breakNetwork() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.broken = true
+	for _, c := range d.conns {
+		c.Close()
+	}
+}
+
+// While another user of the shared client (without a deadline) is stuck
+// reconnecting, limiter calls must still give up after their own timeout.
+func TestFailOpenWhileSharedClientReconnects(t *testing.T) {
+	const timeout = 40 * time.Millisecond
+	mini := miniredis.RunT(t)
+	d := &blackholeDialer{dialing: make(chan struct{}, 1)}
+	c, err := rueidis.NewClient(rueidis.ClientOption{
+		InitAddress: []string{mini.Addr()}, DisableCache: true, ForceSingleClient: true, DialCtxFn: d.dial,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	l := ratelimit.New(ratelimit.NewRedisStore(c, ratelimit.RedisOptions{}), ratelimit.Options{
+		Timeout: timeout, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	p := ratelimit.Policy{Name: "p", Limit: 10, Window: time.Minute}
+	if _, outcome := l.Allow(context.Background(), "k", p); outcome != ratelimit.OutcomeAllowed {
+		t.Fatalf("before the outage: got %v, want allowed", outcome)
+	}
+
+	d.breakNetwork()
+	// Another user of the client, without a deadline, reads the limiter's
+	// key (so both use the same pipeline) until its call starts the
+	// reconnect.
+	// Its context has no deadline; it is canceled only to end the test
+	// (rueidis retries reads until then).
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			c.Do(ctx, c.B().Get().Key(ratelimit.DefaultRedisPrefix+"p:k").Build())
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	<-d.dialing
+
+	began := time.Now()
+	_, outcome := l.Allow(context.Background(), "k", p)
+	if elapsed := time.Since(began); outcome != ratelimit.OutcomeFailedOpen || elapsed > timeout+150*time.Millisecond {
+		t.Fatalf("during the reconnect: got %v after %v, want failed_open within about %v", outcome, elapsed, timeout)
+	}
+}
+
+// stuckStore blocks every call until released, ignoring its context.
+type stuckStore struct {
+	calls   atomic.Int64
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *stuckStore) Allow(context.Context, string, ratelimit.Policy) (ratelimit.Result, error) {
+	s.calls.Add(1)
+	s.entered <- struct{}{}
+	<-s.release
+	return ratelimit.Result{Allowed: true}, nil
+}
+
+func TestFailOpenStoreIgnoringContext(t *testing.T) {
+	const timeout = 20 * time.Millisecond
+	store := &stuckStore{entered: make(chan struct{}, 10), release: make(chan struct{})}
+	t.Cleanup(func() { close(store.release) })
+	l := ratelimit.New(store, ratelimit.Options{
+		Timeout: timeout, MaxPending: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	p := ratelimit.Policy{Limit: 1, Window: time.Minute}
+	for i := range 4 {
+		began := time.Now()
+		_, outcome := l.Allow(context.Background(), "k", p)
+		if elapsed := time.Since(began); outcome != ratelimit.OutcomeFailedOpen || elapsed > timeout+150*time.Millisecond {
+			t.Fatalf("request %d: got %v after %v, want failed_open within about %v", i, outcome, elapsed, timeout)
+		}
+	}
+	// Two calls are stuck in the store; the others failed open without
+	// adding to them.
+	<-store.entered
+	<-store.entered
+	if got := store.calls.Load(); got != 2 {
+		t.Fatalf("store calls: got %d, want 2 (MaxPending)", got)
 	}
 }

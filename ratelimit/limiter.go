@@ -2,14 +2,24 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// DefaultTimeout is Options.Timeout when zero.
-const DefaultTimeout = 50 * time.Millisecond
+// Limiter defaults.
+const (
+	// DefaultTimeout is Options.Timeout when zero.
+	DefaultTimeout = 50 * time.Millisecond
+	// DefaultMaxPending is Options.MaxPending when zero.
+	DefaultMaxPending = 4096
+)
+
+// errOverloaded fails a decision open when too many store calls are pending.
+var errOverloaded = errors.New("ratelimit: too many store calls pending")
 
 // failLogInterval spaces out fail-open log lines during an outage.
 const failLogInterval = 10 * time.Second
@@ -44,9 +54,15 @@ func (o Outcome) String() string {
 
 // Options configure a Limiter. The zero value is ready to use.
 type Options struct {
-	// Timeout bounds each store call; a slower store fails open. Default:
-	// DefaultTimeout.
+	// Timeout bounds the time a request waits for the store; a slower
+	// store fails open. The bound holds even when the store ignores its
+	// context (as a shared Redis client does while another caller holds a
+	// reconnect). Default: DefaultTimeout.
 	Timeout time.Duration
+	// MaxPending bounds the store calls still running, including those
+	// abandoned after Timeout; beyond it requests fail open at once, so an
+	// outage cannot pile up goroutines. Default: DefaultMaxPending.
+	MaxPending int
 	// Logger receives a warning when the store fails, at most once every
 	// 10 seconds with the number of failures since the last warning.
 	// Keys (client IPs, user ids) are not logged. Default: slog.Default().
@@ -71,6 +87,8 @@ type Stats struct {
 type Limiter struct {
 	store      Store
 	timeout    time.Duration
+	maxPending int64
+	pending    atomic.Int64
 	logger     *slog.Logger
 	onDecision func(Policy, Outcome)
 
@@ -86,10 +104,14 @@ func New(store Store, opts Options) *Limiter {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
+	if opts.MaxPending <= 0 {
+		opts.MaxPending = DefaultMaxPending
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Limiter{store: store, timeout: opts.Timeout, logger: opts.Logger, onDecision: opts.OnDecision}
+	return &Limiter{store: store, timeout: opts.Timeout, maxPending: int64(opts.MaxPending),
+		logger: opts.Logger, onDecision: opts.OnDecision}
 }
 
 // Allow decides one request by key under p. Keys are scoped by p's name, so
@@ -98,9 +120,7 @@ func New(store Store, opts Options) *Limiter {
 // OutcomeFailedOpen and a Result that allows the request with Limit set and
 // nothing else known.
 func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outcome) {
-	cctx, cancel := context.WithTimeout(ctx, l.timeout)
-	r, err := l.store.Allow(cctx, p.scope()+":"+key, p)
-	cancel()
+	r, err := l.ask(ctx, p.scope()+":"+key, p)
 	outcome := OutcomeDenied
 	switch {
 	case err != nil:
@@ -117,6 +137,32 @@ func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outc
 		l.onDecision(p, outcome)
 	}
 	return r, outcome
+}
+
+// ask calls the store in its own goroutine and waits at most the timeout.
+func (l *Limiter) ask(ctx context.Context, key string, p Policy) (Result, error) {
+	if l.pending.Add(1) > l.maxPending {
+		l.pending.Add(-1)
+		return Result{}, errOverloaded
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.timeout)
+	defer cancel()
+	type answer struct {
+		r   Result
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		defer l.pending.Add(-1)
+		r, err := l.store.Allow(ctx, key, p)
+		ch <- answer{r, err}
+	}()
+	select {
+	case a := <-ch:
+		return a.r, a.err
+	case <-ctx.Done():
+		return Result{}, fmt.Errorf("ratelimit: store did not answer: %w", ctx.Err())
+	}
 }
 
 // Stats returns the decision counters.
