@@ -165,3 +165,26 @@ func TestSwaggerUITryItOutWithBearerToken(t *testing.T) {
 		t.Fatalf("got %q, want the profile of browseruser", result)
 	}
 }
+
+// TestRedocRendersInChromium loads /redoc in a real browser with the ReDoc
+// script served by this server (REDOC_SCRIPT_URL=file:PATH) and checks
+// that the operations are rendered. The script is not in the repository:
+// REDOC_TEST_SCRIPT names a redoc.standalone.js from the redoc npm package
+// (.ci/run fetches one with npm pack).
+func TestRedocRendersInChromium(t *testing.T) {
+	chromium(t)
+	script := os.Getenv("REDOC_TEST_SCRIPT")
+	if script == "" {
+		t.Skip("REDOC_TEST_SCRIPT is unset; set it to bundles/redoc.standalone.js of the redoc npm package to render /redoc in Chromium")
+	}
+	s := startServer(t, map[string]string{"DOCS_ENABLED": "true", "REDOC_SCRIPT_URL": "file:" + script})
+	dom := renderDOM(t, s.URL+"/redoc")
+	for _, want := range []string{"/api/v1/auth/login", "Log in with a username (or email) and password", "bearerAuth"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the rendered /redoc lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("DOM:\n%.3000s", dom)
+	}
+}

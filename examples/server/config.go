@@ -167,9 +167,9 @@ var envVars = []envVar{
 		c.DocsEnabled = b
 		return err
 	}},
-	{"REDOC_SCRIPT_URL", defaultRedocScriptURL, "where `/redoc` loads the ReDoc script from (an `https://` URL or a path on this server); the default is a public CDN, so set it to a copy you host for offline use", func(c *config, v string) error {
-		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "/") {
-			return fmt.Errorf("must be an http(s):// URL or a path starting with /")
+	{"REDOC_SCRIPT_URL", defaultRedocScriptURL, "where `/redoc` loads the ReDoc script from: an `https://` URL, a path on this host, or `file:PATH` of a local `redoc.standalone.js` that the server reads at start and serves itself at `/redoc/redoc.standalone.js` (for offline use; the default is a public CDN)", func(c *config, v string) error {
+		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "file:") {
+			return fmt.Errorf("must be an http(s):// URL, a path starting with / or file:PATH")
 		}
 		c.RedocScriptURL = v
 		return nil

@@ -10,6 +10,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -224,7 +226,8 @@ func signupForm(name string) string {
 // and response against openapi.yaml.
 func TestContractEveryResponseFollowsTheDocument(t *testing.T) {
 	k := loadContract(t)
-	base := startServer(t, map[string]string{"DOCS_ENABLED": "true", "RATE_LIMIT_STRICT": "1000"}).URL
+	base := startServer(t, map[string]string{"DOCS_ENABLED": "true", "RATE_LIMIT_STRICT": "1000",
+		"REDOC_SCRIPT_URL": "file:" + fakeRedocScript(t)}).URL
 	check := func(c call) recorded { t.Helper(); return k.check(t, base, c) }
 
 	check(call{name: "health", method: "GET", path: "/health", status: 200, conforms: true})
@@ -323,6 +326,7 @@ func TestContractEveryResponseFollowsTheDocument(t *testing.T) {
 	check(call{name: "swagger ui style", method: "GET", path: "/docs/swagger-ui.css", status: 200, conforms: true})
 	check(call{name: "swagger ui missing asset", method: "GET", path: "/docs/nothing.js", status: 404, conforms: true})
 	check(call{name: "redoc", method: "GET", path: "/redoc", status: 200, conforms: true})
+	check(call{name: "redoc script", method: "GET", path: "/redoc/redoc.standalone.js", status: 200, conforms: true})
 }
 
 // TestContractRateLimitAndOutage covers the 429 of every tier's limiter and
@@ -373,7 +377,7 @@ func (p *patternRecorder) Handle(pattern string, _ http.Handler) {
 func TestContractEveryRouteIsDocumented(t *testing.T) {
 	k := loadContract(t)
 	documented := k.documentedOperations()
-	s := startServer(t, map[string]string{"DOCS_ENABLED": "true"})
+	s := startServer(t, map[string]string{"DOCS_ENABLED": "true", "REDOC_SCRIPT_URL": "file:" + fakeRedocScript(t)})
 	c, err := s.app.newComponents(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -396,7 +400,8 @@ func TestContractEveryRouteIsDocumented(t *testing.T) {
 // server answers on a documented path that the document does not list.
 func TestContractEveryDocumentedOperationIsServed(t *testing.T) {
 	k := loadContract(t)
-	s := startServer(t, map[string]string{"DOCS_ENABLED": "true", "RATE_LIMIT_ENABLED": "false"})
+	s := startServer(t, map[string]string{"DOCS_ENABLED": "true", "RATE_LIMIT_ENABLED": "false",
+		"REDOC_SCRIPT_URL": "file:" + fakeRedocScript(t)})
 	for path, item := range k.doc.Paths.Map() {
 		concrete := fillPathParams(t, path, item)
 		for _, method := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
@@ -431,6 +436,17 @@ func fillPathParams(t *testing.T, path string, item *openapi3.PathItem) string {
 			}
 			path = strings.ReplaceAll(path, "{"+p.Value.Name+"}", fmt.Sprint(p.Value.Example))
 		}
+	}
+	return path
+}
+
+// fakeRedocScript writes a stand-in for redoc.standalone.js and returns its
+// path, for REDOC_SCRIPT_URL=file:PATH.
+func fakeRedocScript(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "redoc.standalone.js")
+	if err := os.WriteFile(path, []byte("/* stand-in for ReDoc */ window.Redoc = {};\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	return path
 }

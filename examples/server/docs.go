@@ -8,7 +8,9 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"os"
 	"path"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	swaggerfiles "github.com/swaggo/files/v2"
@@ -25,8 +27,13 @@ var openapiYAML []byte
 // defaultRedocScriptURL is where the ReDoc page loads its script from when
 // REDOC_SCRIPT_URL is unset: the redoc package's standalone bundle, major
 // version 2, from a public CDN. No Go module embeds ReDoc, so an offline
-// deployment sets REDOC_SCRIPT_URL to a copy it serves itself.
+// deployment sets REDOC_SCRIPT_URL to file:PATH of a local copy, which the
+// server then serves itself at redocScriptPath.
 const defaultRedocScriptURL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+
+// redocScriptPath is where a local ReDoc script (REDOC_SCRIPT_URL=file:PATH)
+// is served.
+const redocScriptPath = "/redoc/redoc.standalone.js"
 
 // swaggerAssetTypes are the Swagger UI files served under /docs/, by
 // extension, with their content types. Source maps, the stock index page and
@@ -45,6 +52,7 @@ type apiDocs struct {
 	json      []byte
 	swaggerUI []byte
 	redoc     []byte
+	redocJS   []byte // nil unless REDOC_SCRIPT_URL is file:PATH
 	assets    fs.FS
 }
 
@@ -55,8 +63,8 @@ type docsRoute struct {
 }
 
 // newAPIDocs parses the embedded document (so /openapi.json is the same
-// document in JSON) and renders the pages; redocScriptURL is the src of the
-// ReDoc page's script.
+// document in JSON) and renders the pages. redocScriptURL is the src of the
+// ReDoc page's script or, as file:PATH, a local copy to read now and serve.
 func newAPIDocs(redocScriptURL string) (*apiDocs, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(openapiYAML)
 	if err != nil {
@@ -67,6 +75,12 @@ func newAPIDocs(redocScriptURL string) (*apiDocs, error) {
 		return nil, fmt.Errorf("encode openapi.json: %w", err)
 	}
 	d := &apiDocs{json: js, assets: swaggerfiles.FS}
+	if file, ok := strings.CutPrefix(redocScriptURL, "file:"); ok {
+		if d.redocJS, err = os.ReadFile(file); err != nil {
+			return nil, fmt.Errorf("REDOC_SCRIPT_URL: %w", err)
+		}
+		redocScriptURL = strings.TrimPrefix(redocScriptPath, "/") // relative, like the page's other URLs
+	}
 	if d.swaggerUI, err = render(swaggerUIPage, nil); err != nil {
 		return nil, err
 	}
@@ -86,13 +100,17 @@ func render(t *template.Template, data any) ([]byte, error) {
 
 // routes lists the documentation's routes, one pattern each.
 func (d *apiDocs) routes() []docsRoute {
-	return []docsRoute{
+	rs := []docsRoute{
 		{"GET /openapi.json", staticBody("application/json", d.json)},
 		{"GET /openapi.yaml", staticBody("application/yaml", openapiYAML)},
 		{"GET /docs", staticBody("text/html; charset=utf-8", d.swaggerUI)},
 		{"GET /docs/{file}", http.HandlerFunc(d.serveAsset)},
 		{"GET /redoc", staticBody("text/html; charset=utf-8", d.redoc)},
 	}
+	if d.redocJS != nil {
+		rs = append(rs, docsRoute{"GET " + redocScriptPath, staticBody("text/javascript; charset=utf-8", d.redocJS)})
+	}
+	return rs
 }
 
 // staticBody answers every request with body.
@@ -158,7 +176,7 @@ window.ui = SwaggerUIBundle({
 `))
 
 // redocPage renders the document with ReDoc, whose script comes from
-// REDOC_SCRIPT_URL.
+// REDOC_SCRIPT_URL (or this server, for file:PATH).
 var redocPage = template.Must(template.New("redoc").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>

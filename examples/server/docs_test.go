@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -182,5 +185,47 @@ func TestRedocPageScriptURL(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(page, tt.want) || !strings.Contains(page, `<redoc spec-url="openapi.json">`) {
 			t.Errorf("REDOC_SCRIPT_URL=%q: got %d\n%s\nwant it to contain %s", tt.setting, resp.StatusCode, page, tt.want)
 		}
+	}
+}
+
+// TestRedocServedFromLocalFile covers REDOC_SCRIPT_URL=file:PATH, the
+// offline option: the page loads the script from this server.
+func TestRedocServedFromLocalFile(t *testing.T) {
+	script := fakeRedocScript(t)
+	want, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, map[string]string{"DOCS_ENABLED": "true", "REDOC_SCRIPT_URL": "file:" + script})
+	_, page := get(t, s.URL+"/redoc")
+	if !strings.Contains(page, `<script src="redoc/redoc.standalone.js">`) {
+		t.Fatalf("/redoc does not load the local script:\n%s", page)
+	}
+	resp, body := get(t, s.URL+"/redoc/redoc.standalone.js")
+	if resp.StatusCode != 200 || body != string(want) || resp.Header.Get("Content-Type") != "text/javascript; charset=utf-8" {
+		t.Errorf("got %d %q %q, want 200 text/javascript and the file", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+
+	// Without file:, nothing is served there.
+	s = startServer(t, map[string]string{"DOCS_ENABLED": "true"})
+	if resp, _ := get(t, s.URL+"/redoc/redoc.standalone.js"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("default REDOC_SCRIPT_URL: got %d for the local script, want 404", resp.StatusCode)
+	}
+}
+
+func TestRedocMissingLocalFileStopsStartUp(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "absent.js")
+	cfg, err := loadConfig(envFrom(map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "db"),
+		"DOCS_ENABLED": "true", "REDOC_SCRIPT_URL": "file:" + missing}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil {
+		a.Close()
+		t.Fatal("newApp succeeded with a missing ReDoc script, want an error")
+	}
+	if !strings.Contains(err.Error(), "REDOC_SCRIPT_URL") {
+		t.Errorf("got error %q, want it to name REDOC_SCRIPT_URL", err)
 	}
 }
