@@ -231,6 +231,7 @@ func TestContractEveryResponseFollowsTheDocument(t *testing.T) {
 	check := func(c call) recorded { t.Helper(); return k.check(t, base, c) }
 
 	check(call{name: "health", method: "GET", path: "/health", status: 200, conforms: true})
+	check(call{name: "metrics", method: "GET", path: "/metrics", status: 200, conforms: true})
 
 	// Signup: form, JSON; duplicate, missing field, bad types of body.
 	signup := check(call{name: "signup form", method: "POST", path: "/api/v1/auth/signup", contentType: formType,
