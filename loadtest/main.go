@@ -1,0 +1,233 @@
+// Command loadtest drives the example server on loopback and reports
+// requests/s, p50/p99 latency and status and socket-error counts per
+// endpoint, as JSON and as a markdown table.
+//
+//	go run ./loadtest -serve-bare 127.0.0.1:8800          # the bare ceiling, in its own process
+//	go run ./loadtest -target http://127.0.0.1:8799 -bare http://127.0.0.1:8800 \
+//	    -duration 60s -conns 256 -json load.json -md load.md
+//
+// Scenarios (run in this order): health (GET /health), me (warm GET
+// /api/v1/users/me with the access tokens of -users users signed up during
+// set-up), login, signup (a new user per request), refresh (one rotating
+// refresh-token chain per connection) and bare (the same /users/me JSON from
+// a bare net/http handler, the ceiling). Every connection is a keep-alive
+// HTTP/1.1 connection, by default from its own 127.x.y.z source address so
+// per-IP rate limits see many clients. Each scenario is bounded by
+// -duration and by -requests; both have hard caps. Only loopback targets are
+// accepted.
+//
+// The server's rate limits must be raised for a load run (set-up signs up
+// many users from one address), e.g. RATE_LIMIT_WINDOW=1 and every
+// RATE_LIMIT_* tier at 1000000.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Hard caps, whatever the flags say.
+const (
+	maxDuration = 15 * time.Minute
+	maxConns    = 4096
+	maxRequests = 100_000_000
+	maxUsers    = 10_000
+)
+
+var allScenarios = []string{"health", "me", "login", "signup", "refresh", "bare"}
+
+type flags struct {
+	target, bare, serveBare string
+	scenarios               string
+	duration, warmup        time.Duration
+	timeout                 time.Duration
+	conns, users            int
+	requests                int64
+	spread                  bool
+	jsonOut, mdOut          string
+	strict                  bool
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := mainErr(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string) (*flags, error) {
+	f := &flags{}
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.StringVar(&f.target, "target", "http://127.0.0.1:8799", "example server base URL (loopback only)")
+	fs.StringVar(&f.bare, "bare", "", "base URL of a bare server started with -serve-bare (needed by the bare scenario)")
+	fs.StringVar(&f.serveBare, "serve-bare", "", "serve the bare ceiling handler on this loopback address instead of generating load")
+	fs.StringVar(&f.scenarios, "scenarios", strings.Join(allScenarios, ","), "comma-separated scenarios to run, in the given order")
+	fs.DurationVar(&f.duration, "duration", 10*time.Second, "measured time per scenario (hard cap 15m)")
+	fs.DurationVar(&f.warmup, "warmup", time.Second, "unrecorded warm-up per scenario on the same connections")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "per-request I/O deadline; a request past it is a socket error")
+	fs.IntVar(&f.conns, "conns", 256, "concurrent keep-alive connections (hard cap 4096)")
+	fs.IntVar(&f.users, "users", 256, "users signed up during set-up for me, login and refresh (hard cap 10000)")
+	fs.Int64Var(&f.requests, "requests", 10_000_000, "cap on recorded requests per scenario (hard cap 100000000)")
+	fs.BoolVar(&f.spread, "spread-ips", true, "give each connection its own 127.x.y.z source address")
+	fs.StringVar(&f.jsonOut, "json", "", "write the JSON report to this file (default: stdout after the table)")
+	fs.StringVar(&f.mdOut, "md", "", "write the markdown table to this file (default: stdout)")
+	fs.BoolVar(&f.strict, "strict", false, "exit with an error when any request got a 5xx or a socket error")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	switch {
+	case f.duration <= 0 || f.duration > maxDuration:
+		return nil, fmt.Errorf("-duration %v: must be in (0, %v]", f.duration, maxDuration)
+	case f.warmup < 0 || f.warmup > maxDuration:
+		return nil, fmt.Errorf("-warmup %v: must be in [0, %v]", f.warmup, maxDuration)
+	case f.conns < 1 || f.conns > maxConns:
+		return nil, fmt.Errorf("-conns %d: must be in [1, %d]", f.conns, maxConns)
+	case f.users < 1 || f.users > maxUsers:
+		return nil, fmt.Errorf("-users %d: must be in [1, %d]", f.users, maxUsers)
+	case f.requests < 1 || f.requests > maxRequests:
+		return nil, fmt.Errorf("-requests %d: must be in [1, %d]", f.requests, maxRequests)
+	case f.timeout <= 0 || f.timeout > time.Minute:
+		return nil, fmt.Errorf("-timeout %v: must be in (0, 1m]", f.timeout)
+	}
+	return f, nil
+}
+
+func mainErr(ctx context.Context, args []string, stdout io.Writer) error {
+	f, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	if f.serveBare != "" {
+		return serveBare(ctx, f.serveBare)
+	}
+	rep, err := generate(ctx, f)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(rep, f, stdout); err != nil {
+		return err
+	}
+	if f.strict {
+		for _, r := range rep.Results {
+			if r.Status5xx > 0 || r.SocketErrors > 0 {
+				return fmt.Errorf("%s: %d 5xx and %d socket errors, want none", r.Scenario, r.Status5xx, r.SocketErrors)
+			}
+		}
+	}
+	return nil
+}
+
+// generate sets up what the chosen scenarios need and runs them in order.
+func generate(ctx context.Context, f *flags) (*report, error) {
+	target, err := loopbackTarget(f.target)
+	if err != nil {
+		return nil, err
+	}
+	names := strings.Split(f.scenarios, ",")
+	need := map[string]bool{}
+	for _, n := range names {
+		if !slices.Contains(allScenarios, n) {
+			return nil, fmt.Errorf("unknown scenario %q (want some of %s)", n, strings.Join(allScenarios, ","))
+		}
+		need[n] = true
+	}
+	tag := runID()
+	c := newClient(target)
+	var accounts []account
+	var chains []string
+	if need["me"] || need["login"] || need["refresh"] || need["bare"] {
+		if accounts, err = c.createAccounts(ctx, tag, f.users); err != nil {
+			return nil, fmt.Errorf("set-up: %w", err)
+		}
+	}
+	if need["refresh"] {
+		if chains, err = c.refreshChains(ctx, accounts, f.conns); err != nil {
+			return nil, fmt.Errorf("set-up: %w", err)
+		}
+	}
+	opts := runOptions{conns: f.conns, duration: f.duration, warmup: min(f.warmup, f.duration), requests: f.requests, timeout: f.timeout, spread: f.spread}
+	rep := newReport(target.String(), f.users)
+	for _, name := range names {
+		sc, err := buildScenario(name, target, f.bare, tag, accounts, chains)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "loadtest: %s: %d connections, %v\n", name, opts.conns, opts.duration)
+		rep.Results = append(rep.Results, run(ctx, sc, opts))
+		if ctx.Err() != nil {
+			return nil, errors.New("interrupted")
+		}
+	}
+	rep.computeRatio()
+	return rep, nil
+}
+
+func buildScenario(name string, target *url.URL, bare, tag string, accounts []account, chains []string) (*scenario, error) {
+	switch name {
+	case "health":
+		return healthScenario(target), nil
+	case "me":
+		return meScenario("me", target, accounts), nil
+	case "login":
+		return loginScenario(target, accounts), nil
+	case "signup":
+		return signupScenario(target, tag), nil
+	case "refresh":
+		return refreshScenario(target, chains), nil
+	case "bare":
+		if bare == "" {
+			return nil, errors.New("the bare scenario needs -bare (a server started with -serve-bare)")
+		}
+		u, err := loopbackTarget(bare)
+		if err != nil {
+			return nil, err
+		}
+		return meScenario("bare", u, accounts), nil
+	}
+	return nil, fmt.Errorf("unknown scenario %q (want one of %s)", name, strings.Join(allScenarios, ", "))
+}
+
+func runID() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return "lt" + hex.EncodeToString(b[:])
+}
+
+func writeReport(rep *report, f *flags, stdout io.Writer) error {
+	var md strings.Builder
+	rep.markdown(&md)
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if f.mdOut != "" {
+		if err := os.WriteFile(f.mdOut, []byte(md.String()), 0o644); err != nil {
+			return err
+		}
+	}
+	if f.jsonOut != "" {
+		if err := os.WriteFile(f.jsonOut, append(js, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	io.WriteString(stdout, md.String())
+	if f.jsonOut == "" {
+		fmt.Fprintf(stdout, "\n%s\n", js)
+	}
+	return nil
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Load test of the example server on real PostgreSQL and Redis, with the bare
+# net/http ceiling measured in the same run. Arguments go to the load
+# generator (go run ./loadtest -h), e.g.
+#
+#   scripts/load.sh -duration 60s -conns 256 -json /tmp/load.json -md /tmp/load.md
+#   scripts/load.sh -duration 3s -conns 16 -users 16 -strict      # smoke
+#
+# The server's rate limits are raised (window 1 s, 1,000,000 per tier) so the
+# limiter runs on every request but denies none.
+source "$(dirname "$0")/loadenv.sh"
+load_build
+load_start_server
+load_start_bare
+echo "server http://$SERVER_ADDR (database $LOAD_DB, Redis prefix $LOAD_PREFIX), bare http://$BARE_ADDR" >&2
+"$LOAD_DIR/loadtest" -target "http://$SERVER_ADDR" -bare "http://$BARE_ADDR" "$@"
+load_server_alive
