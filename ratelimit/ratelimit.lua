@@ -3,6 +3,7 @@
 -- KEYS[1]  the key
 -- ARGV[1]  limit (requests)
 -- ARGV[2]  window (microseconds)
+-- ARGV[3]  window in milliseconds, rounded up: the key's TTL after a write
 -- Returns {allowed (0/1), remaining, reset (µs), now (µs)}.
 --
 -- The value is a string: a 12-byte header (limit, count, head as big-endian
@@ -16,8 +17,9 @@
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local ttl = ARGV[3]
 local HDR = 12
-local byte, char, floor = string.byte, string.char, math.floor
+local byte, char, sub = string.byte, string.char, string.sub
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -49,23 +51,42 @@ local function at(i)
   return ((((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f) * 256 + g) * 256 + h
 end
 
--- p32 and p64 pack big-endian unsigned integers (below 2^53, exact in a double).
+-- p32 and p64 pack big-endian unsigned integers (below 2^53, so exact in a
+-- double) with plain arithmetic, which is cheaper than math.floor calls.
 local function p32(x)
-  return char(floor(x / 16777216) % 256, floor(x / 65536) % 256, floor(x / 256) % 256, x % 256)
+  local d = x % 256
+  x = (x - d) / 256
+  local c = x % 256
+  x = (x - c) / 256
+  local b = x % 256
+  return char((x - b) / 256, b, c, d)
 end
 
 local function p64(x)
-  local hi = floor(x / 4294967296)
-  local lo = x - hi * 4294967296
-  return char(floor(hi / 16777216) % 256, floor(hi / 65536) % 256, floor(hi / 256) % 256, hi % 256,
-    floor(lo / 16777216) % 256, floor(lo / 65536) % 256, floor(lo / 256) % 256, lo % 256)
+  local lo = x % 4294967296
+  local hi = (x - lo) / 4294967296
+  local l4 = lo % 256
+  lo = (lo - l4) / 256
+  local l3 = lo % 256
+  lo = (lo - l3) / 256
+  local l2 = lo % 256
+  local h4 = hi % 256
+  hi = (hi - h4) / 256
+  local h3 = hi % 256
+  hi = (hi - h3) / 256
+  local h2 = hi % 256
+  return char((hi - h2) / 256, h2, h3, h4, (lo - l2) / 256, l2, l3, l4)
 end
 
--- entries returns slots from..n-1 (logical order) packed.
+-- entries returns the raw slots of entries from..n-1, oldest first.
 local function entries(from)
-  local parts = {}
-  for i = from, n - 1 do parts[#parts + 1] = p64(at(i)) end
-  return table.concat(parts)
+  local count = n - from
+  if count <= 0 then return '' end
+  local a = (head + from) % cap
+  local first = math.min(count, cap - a)
+  local out = sub(s, HDR + a * 8 + 1, HDR + (a + first) * 8)
+  if first < count then out = out .. sub(s, HDR + 1, HDR + (count - first) * 8) end
+  return out
 end
 
 if stored ~= limit then -- the limit changed: keep the newest entries
@@ -92,7 +113,8 @@ if n > 0 and at(0) <= cutoff then
     local hi = n
     lo = 1
     while lo < hi do
-      local mid = floor((lo + hi) / 2)
+      local mid = lo + hi
+      mid = (mid - mid % 2) / 2
       if at(mid) > cutoff then hi = mid else lo = mid + 1 end
     end
   end
@@ -104,17 +126,16 @@ if inw >= limit then
 end
 local oldest = now
 if inw > 0 then oldest = at(lo) end
-local ttl = math.ceil(window / 1000)
 
 if n < cap then -- append into free slots (head is 0)
   local p = HDR + n * 8
-  redis.call('SET', key, p32(limit) .. p32(n + 1) .. p32(0) .. s:sub(HDR + 1, p) .. p64(now) .. s:sub(p + 9), 'PX', ttl)
+  redis.call('SET', key, sub(s, 1, 4) .. p32(n + 1) .. sub(s, 9, p) .. p64(now) .. sub(s, p + 9), 'PX', ttl)
 elseif n < limit then -- grow, dropping the entries that left the window
   local newcap = math.min(limit, math.max(4, 2 * (inw + 1)))
   redis.call('SET', key, p32(limit) .. p32(inw + 1) .. p32(0) .. entries(lo) .. p64(now) ..
     string.rep('\0', (newcap - inw - 1) * 8), 'PX', ttl)
 else -- a full ring: the oldest entry has left the window
   local p = HDR + head * 8
-  redis.call('SET', key, p32(limit) .. p32(n) .. p32((head + 1) % n) .. s:sub(HDR + 1, p) .. p64(now) .. s:sub(p + 9), 'PX', ttl)
+  redis.call('SET', key, sub(s, 1, 8) .. p32((head + 1) % n) .. sub(s, HDR + 1, p) .. p64(now) .. sub(s, p + 9), 'PX', ttl)
 end
 return {1, limit - inw - 1, oldest + window, now}

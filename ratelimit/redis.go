@@ -52,7 +52,8 @@ func (s *RedisStore) Allow(ctx context.Context, key string, p Policy) (Result, e
 	if err := p.Validate(); err != nil {
 		return Result{}, err
 	}
-	args := []string{strconv.Itoa(p.Limit), strconv.FormatInt(p.Window.Microseconds(), 10)}
+	window := p.Window.Microseconds()
+	args := []string{strconv.Itoa(p.Limit), strconv.FormatInt(window, 10), strconv.FormatInt(ceilDiv(window, 1000), 10)}
 	vals, err := allowScript.Exec(ctx, s.client, []string{s.prefix + key}, args).ToArray()
 	if err != nil {
 		return Result{}, fmt.Errorf("ratelimit: redis allow: %w", err)
