@@ -25,12 +25,17 @@ type RedisOptions struct {
 	Prefix string
 }
 
-// RedisStore is a Store in Redis, shared by every process using the same
-// Redis and prefix. Each decision is one script call (EVALSHA, falling back to
-// EVAL) on one key, so it works on Redis Cluster, and uses the Redis clock
-// (TIME), so app servers with skewed clocks agree. A key holding Limit
-// entries takes 12 + 8×Limit bytes of string data plus Redis's per-key
-// overhead; keys expire one window after their last allowed request.
+// RedisStore is a Store in Redis (6.0 or later), shared by every process
+// using the same Redis and prefix. Each decision is one script call (EVALSHA,
+// falling back to EVAL) on one key, so it works on Redis Cluster, and uses
+// the Redis clock (TIME), so app servers with skewed clocks agree. The script
+// is not retried on connection errors, since a retry could count a request
+// twice; such errors reach the Limiter, which fails open.
+//
+// A key is a string of 12 + 8×n bytes for its last n ≤ Limit allowed
+// requests (MEMORY USAGE is about 8.3 KB at 1,000 entries, against about
+// 113 KB for a sorted set), and expires one window after its last allowed
+// request.
 type RedisStore struct {
 	client rueidis.Client
 	prefix string

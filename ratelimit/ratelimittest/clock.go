@@ -1,7 +1,6 @@
 package ratelimittest
 
 import (
-	"fmt"
 	"sync"
 	"time"
 )
@@ -30,13 +29,4 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
-}
-
-func stepName(what string, i int) string {
-	return fmt.Sprintf("%s %d", what, i)
-}
-
-func fmtResult(allowed bool, limit, remaining int, reset int64, retry time.Duration, at int64) string {
-	return fmt.Sprintf("{allowed=%v limit=%d remaining=%d reset=%dµs retry=%v time=%dµs}",
-		allowed, limit, remaining, reset, retry, at)
 }

@@ -15,6 +15,7 @@ package ratelimittest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -376,4 +377,13 @@ func testCanceledContext(t *testing.T, b Backend) {
 	if r := allow(t, b.Store, "canceled", ratelimit.Policy{Limit: 1, Window: time.Second}); !r.Allowed {
 		t.Fatalf("after a canceled call: got denied, want allowed (the canceled call was recorded)")
 	}
+}
+
+func stepName(what string, i int) string {
+	return fmt.Sprintf("%s %d", what, i)
+}
+
+func fmtResult(allowed bool, limit, remaining int, reset int64, retry time.Duration, at int64) string {
+	return fmt.Sprintf("{allowed=%v limit=%d remaining=%d reset=%dµs retry=%v time=%dµs}",
+		allowed, limit, remaining, reset, retry, at)
 }
