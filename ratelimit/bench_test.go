@@ -2,6 +2,9 @@ package ratelimit_test
 
 import (
 	"context"
+	"errors"
+	"io"
+	"log/slog"
 	"runtime"
 	"strconv"
 	"sync/atomic"
@@ -26,17 +29,22 @@ func BenchmarkRedisStore(b *testing.B) {
 		limit      int
 		keys       int64
 		flushDelay time.Duration // rueidis MaxFlushDelay
+		limiter    bool          // through a Limiter (timeout guard) instead of the bare store
 	}{
-		{"limit=100", 100, 10_000, 0},
-		{"limit=1000", 1000, 10_000, 0},
-		{"limit=100/hot-keys", 100, 100, 0}, // mostly denied
-		{"limit=100/flushdelay=20us", 100, 10_000, 20 * time.Microsecond},
+		{"limit=100", 100, 10_000, 0, false},
+		{"limit=1000", 1000, 10_000, 0, false},
+		{"limit=100/hot-keys", 100, 100, 0, false}, // mostly denied
+		{"limit=100/flushdelay=20us", 100, 10_000, 20 * time.Microsecond, false},
+		{"limit=100/limiter", 100, 10_000, 0, true},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
 			srv := testenv.Redis(b)
 			c := srv.Client(b, func(o *rueidis.ClientOption) { o.MaxFlushDelay = tc.flushDelay })
-			store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix})
+			var store ratelimit.Store = ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix})
+			if tc.limiter {
+				store = limiterStore{ratelimit.New(store, ratelimit.Options{})}
+			}
 			p := ratelimit.Policy{Limit: tc.limit, Window: time.Minute}
 			ctx := context.Background()
 			var next, allowed atomic.Int64
@@ -63,6 +71,17 @@ func BenchmarkRedisStore(b *testing.B) {
 			}
 		})
 	}
+}
+
+// limiterStore adapts a Limiter to the Store interface for the benchmark.
+type limiterStore struct{ l *ratelimit.Limiter }
+
+func (s limiterStore) Allow(ctx context.Context, key string, p ratelimit.Policy) (ratelimit.Result, error) {
+	r, outcome := s.l.Allow(ctx, key, p)
+	if outcome == ratelimit.OutcomeFailedOpen {
+		return r, errors.New("failed open")
+	}
+	return r, nil
 }
 
 // memoryPerFullKey fills a fresh key with 1,000 allowed requests and returns
@@ -106,4 +125,25 @@ func BenchmarkRedisPing(b *testing.B) {
 // parallelism64 is the RunParallel parallelism giving 64 goroutines.
 func parallelism64() int {
 	return (64 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)
+}
+
+// BenchmarkLimiterMemory measures decisions per second through a Limiter
+// (timeout guard included) over the memory store, at 64 callers.
+func BenchmarkLimiterMemory(b *testing.B) {
+	l := ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}), ratelimit.Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	p := ratelimit.Policy{Name: "bench", Limit: 100, Window: time.Minute}
+	ctx := context.Background()
+	var next atomic.Int64
+	b.SetParallelism(parallelism64())
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			l.Allow(ctx, strconv.FormatInt(next.Add(1)%10_000, 10), p)
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+	b.ReportMetric(float64(l.Stats().FailedOpen)/float64(b.N), "failedopen/op")
 }

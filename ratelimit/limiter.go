@@ -139,14 +139,19 @@ func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outc
 	return r, outcome
 }
 
-// ask calls the store in its own goroutine and waits at most the timeout.
+// ask calls the store and waits at most the timeout. A store that may block
+// runs in its own goroutine, so the bound holds even if it ignores ctx; one
+// that never blocks is called directly, without a timeout.
 func (l *Limiter) ask(ctx context.Context, key string, p Policy) (Result, error) {
+	if _, ok := l.store.(nonBlocking); ok {
+		return l.store.Allow(ctx, key, p)
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.timeout)
+	defer cancel()
 	if l.pending.Add(1) > l.maxPending {
 		l.pending.Add(-1)
 		return Result{}, errOverloaded
 	}
-	ctx, cancel := context.WithTimeout(ctx, l.timeout)
-	defer cancel()
 	type answer struct {
 		r   Result
 		err error
@@ -161,9 +166,18 @@ func (l *Limiter) ask(ctx context.Context, key string, p Policy) (Result, error)
 	case a := <-ch:
 		return a.r, a.err
 	case <-ctx.Done():
-		return Result{}, fmt.Errorf("ratelimit: store did not answer: %w", ctx.Err())
+		select {
+		case a := <-ch: // answered while this goroutine waited for a CPU
+			return a.r, a.err
+		default:
+			return Result{}, fmt.Errorf("ratelimit: store did not answer: %w", ctx.Err())
+		}
 	}
 }
+
+// nonBlocking is implemented by stores that never wait (MemoryStore); the
+// Limiter calls them directly.
+type nonBlocking interface{ nonBlocking() }
 
 // Stats returns the decision counters.
 func (l *Limiter) Stats() Stats {

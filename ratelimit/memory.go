@@ -103,6 +103,9 @@ func (s *MemoryStore) Allow(ctx context.Context, key string, p Policy) (Result, 
 	return e.log.decide(t.UnixMicro(), e.window, p.Limit).result(p.Limit), nil
 }
 
+// nonBlocking marks MemoryStore as never waiting (see Limiter.ask).
+func (s *MemoryStore) nonBlocking() {}
+
 // Len returns the number of keys held.
 func (s *MemoryStore) Len() int {
 	n := 0
