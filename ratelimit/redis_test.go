@@ -51,8 +51,10 @@ func TestRedisClusterStore(t *testing.T) {
 func TestRedisStoreSharedBetweenInstances(t *testing.T) {
 	srv := testenv.Redis(t)
 	opts := ratelimit.RedisOptions{Prefix: srv.Prefix}
-	a := ratelimit.New(ratelimit.NewRedisStore(srv.Client(t), opts), ratelimit.Options{})
-	b := ratelimit.New(ratelimit.NewRedisStore(srv.Client(t), opts), ratelimit.Options{})
+	// A generous timeout: this test is about sharing, not failing open.
+	lopts := ratelimit.Options{Timeout: 10 * time.Second}
+	a := ratelimit.New(ratelimit.NewRedisStore(srv.Client(t), opts), lopts)
+	b := ratelimit.New(ratelimit.NewRedisStore(srv.Client(t), opts), lopts)
 	p := ratelimit.Policy{Name: "shared", Limit: 4, Window: time.Hour}
 	ctx := context.Background()
 	for i, l := range []*ratelimit.Limiter{a, b, a, b} {
