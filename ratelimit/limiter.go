@@ -57,7 +57,8 @@ type Options struct {
 	// Timeout bounds the time a request waits for the store; a slower
 	// store fails open. The bound holds even when the store ignores its
 	// context (as a shared Redis client does while another caller holds a
-	// reconnect). Default: DefaultTimeout.
+	// reconnect). A MemoryStore never blocks and is called directly,
+	// without a timeout. Default: DefaultTimeout.
 	Timeout time.Duration
 	// MaxPending bounds the store calls still running, including those
 	// abandoned after Timeout; beyond it requests fail open at once, so an
