@@ -12,8 +12,8 @@ import (
 )
 
 // Server limits: slow or oversized clients are cut off instead of holding
-// connections open.
-const (
+// connections open. They are variables only so that tests can shorten them.
+var (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 30 * time.Second
 	writeTimeout      = 30 * time.Second
