@@ -145,6 +145,54 @@ func TestRedisOutageFailsOpenAndClosedThenRecovers(t *testing.T) {
 	}
 }
 
+// TestRedisHangBoundedByTimeouts: a Redis that accepts but never answers
+// costs each request no more than the component's timeout (the limiter's
+// 50 ms, the authenticator's 500 ms check, /health's 2 s), and a restart
+// recovers.
+func TestRedisHangBoundedByTimeouts(t *testing.T) {
+	base := os.Getenv("REDIS_URL")
+	if base == "" {
+		t.Skip("REDIS_URL is not set; .ci/run sets it (this test puts a proxy that can hang in front of the real Redis)")
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newTCPProxy(t, u.Host)
+	s := startServer(t, map[string]string{"REDIS_URL": "redis://" + proxy.addr, "REDIS_KEY_PREFIX": testenv.Redis(t).Prefix})
+	access, _ := apiClient{t, s.URL}.signup("redishang")
+	want(t, apiClient{t, s.URL}.do("GET", "/api/v1/users/me", access, "", ""), 200)
+
+	proxy.hang()
+	r, d := timedCall(t, "POST", s.URL+"/api/v1/auth/refresh", "", "application/json", `{"refresh_token":"not-a-token"}`)
+	want(t, r, 401)
+	if bound := ratelimit.DefaultTimeout + 500*time.Millisecond; d > bound {
+		t.Fatalf("rate-limited request with Redis hung took %v, want at most %v", d, bound)
+	}
+	t.Logf("rate-limited request with Redis hung: %d in %v", r.status, d)
+	r, d = timedCall(t, "GET", s.URL+"/api/v1/users/me", access, "", "")
+	if r.status != 200 && r.status != 503 {
+		t.Fatalf("/me with Redis hung: got %d %s, want 503 (or 200 from the client-side cache)", r.status, r.raw)
+	}
+	if d > 1500*time.Millisecond {
+		t.Fatalf("/me with Redis hung took %v, want at most the 500 ms check timeout plus slack", d)
+	}
+	t.Logf("/me with Redis hung: %d in %v", r.status, d)
+	r, d = timedCall(t, "GET", s.URL+"/health", "", "", "")
+	if r.status != 503 || d > healthTimeout+time.Second {
+		t.Fatalf("/health with Redis hung: %d in %v, want 503 within %v", r.status, d, healthTimeout+time.Second)
+	}
+
+	proxy.stop()
+	proxy.start()
+	took := eventually(t, 15*time.Second, "recovery after the hung Redis restarted", func() bool {
+		h, _ := timedCall(t, "GET", s.URL+"/health", "", "", "")
+		m, _ := timedCall(t, "GET", s.URL+"/api/v1/users/me", access, "", "")
+		return h.status == 200 && m.status == 200
+	})
+	t.Logf("recovered %v after the restart", took)
+}
+
 func TestPostgresOutageAnswers503ThenRecovers(t *testing.T) {
 	if !testenv.UsingPostgres() {
 		t.Skip("DATABASE_URL is not a PostgreSQL URL; .ci/run sets it (this test puts a stoppable proxy in front of the real PostgreSQL)")

@@ -1,20 +1,23 @@
 package main
 
 import (
-	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
 // tcpProxy forwards loopback TCP connections to an upstream server and can
 // be stopped (listener and every connection closed, so clients see their
 // connections drop and new ones refused) and restarted on the same port: a
-// stand-in for the upstream server going down and coming back.
+// stand-in for the upstream server going down and coming back. It can also
+// hang: connections stay open but nothing is forwarded, like a server that
+// stopped answering.
 type tcpProxy struct {
 	t        *testing.T
 	upstream string
 	addr     string // fixed after the first start
+	hung     atomic.Bool
 
 	mu    sync.Mutex
 	ln    net.Listener
@@ -81,11 +84,26 @@ func (p *tcpProxy) track(cs ...net.Conn) bool {
 }
 
 func (p *tcpProxy) pipe(dst, src net.Conn) {
-	io.Copy(dst, src)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && !p.hung.Load() { // a hung proxy swallows everything
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
 	// Either side ending ends both, as a dead server would.
 	dst.Close()
 	src.Close()
 }
+
+// hang makes the proxy swallow all traffic, in both directions, on open and
+// new connections; stop and start end it (a hung server restarted).
+func (p *tcpProxy) hang() { p.hung.Store(true) }
 
 // stop closes the listener and every open connection and waits until the
 // proxy's goroutines have returned. Stopping a stopped proxy does nothing.
@@ -101,4 +119,5 @@ func (p *tcpProxy) stop() {
 	clear(p.conns)
 	p.mu.Unlock()
 	p.wg.Wait()
+	p.hung.Store(false)
 }
