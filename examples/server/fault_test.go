@@ -95,7 +95,10 @@ func loginForm(user, password string) string {
 	return url.Values{"username": {user}, "password": {password}}.Encode()
 }
 
-func TestRedisOutageFailsOpenAndClosedThenRecovers(t *testing.T) {
+// serverBehindRedisProxy starts the server on the real Redis of REDIS_URL
+// through a tcpProxy the test controls, skipping the test without it.
+func serverBehindRedisProxy(t *testing.T) (*testServer, *tcpProxy) {
+	t.Helper()
 	base := os.Getenv("REDIS_URL")
 	if base == "" {
 		t.Skip("REDIS_URL is not set; .ci/run sets it (this test puts a stoppable proxy in front of the real Redis)")
@@ -106,6 +109,11 @@ func TestRedisOutageFailsOpenAndClosedThenRecovers(t *testing.T) {
 	}
 	proxy := newTCPProxy(t, u.Host)
 	s := startServer(t, map[string]string{"REDIS_URL": "redis://" + proxy.addr, "REDIS_KEY_PREFIX": testenv.Redis(t).Prefix})
+	return s, proxy
+}
+
+func TestRedisOutageFailsOpenAndClosedThenRecovers(t *testing.T) {
+	s, proxy := serverBehindRedisProxy(t)
 	access, refresh := apiClient{t, s.URL}.signup("redisdown")
 	me := func() (apiResponse, time.Duration) {
 		return timedCall(t, "GET", s.URL+"/api/v1/users/me", access, "", "")
@@ -150,16 +158,7 @@ func TestRedisOutageFailsOpenAndClosedThenRecovers(t *testing.T) {
 // 50 ms, the authenticator's 500 ms check, /health's 2 s), and a restart
 // recovers.
 func TestRedisHangBoundedByTimeouts(t *testing.T) {
-	base := os.Getenv("REDIS_URL")
-	if base == "" {
-		t.Skip("REDIS_URL is not set; .ci/run sets it (this test puts a proxy that can hang in front of the real Redis)")
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newTCPProxy(t, u.Host)
-	s := startServer(t, map[string]string{"REDIS_URL": "redis://" + proxy.addr, "REDIS_KEY_PREFIX": testenv.Redis(t).Prefix})
+	s, proxy := serverBehindRedisProxy(t)
 	access, _ := apiClient{t, s.URL}.signup("redishang")
 	want(t, apiClient{t, s.URL}.do("GET", "/api/v1/users/me", access, "", ""), 200)
 
