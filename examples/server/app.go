@@ -23,7 +23,7 @@ type app struct {
 	redis   rueidis.Client // nil: in-process memory backends
 	mailer  *welcomeMailer // nil: no email
 	handler http.Handler
-	metrics http.Handler // nil when METRICS_ENABLED=false
+	metrics http.Handler // set when METRICS_ADDR moves /metrics off the public listener
 	closed  sync.Once
 }
 
@@ -88,11 +88,8 @@ func (a *app) build(ctx context.Context) error {
 	a.mailer = c.mailer
 	mux := http.NewServeMux()
 	c.routes(mux, handleHealth(a.healthChecks()))
-	if c.metrics != nil {
-		a.metrics = c.metrics.Handler()
-		if a.cfg.MetricsAddr == "" {
-			mux.Handle("GET /metrics", a.metrics)
-		}
+	if c.metrics != nil && a.cfg.MetricsAddr != "" {
+		a.metrics = c.metrics.Handler() // served on its own listener by run
 	}
 	a.handler = a.middleware(c.metrics)(httpx.JSONErrors(mux))
 	return nil

@@ -24,8 +24,10 @@ type components struct {
 	limiter  *ratelimit.Limiter // nil when RATE_LIMIT_ENABLED=false
 	mailer   *welcomeMailer     // nil when MAIL_PROVIDER is unset
 	metrics  *metrics.Metrics   // nil when METRICS_ENABLED=false
-	docs     *apiDocs           // nil when DOCS_ENABLED=false
-	tiers    ratelimit.Tiers
+	// metricsOnMux serves /metrics on the public listener (METRICS_ADDR unset).
+	metricsOnMux bool
+	docs         *apiDocs // nil when DOCS_ENABLED=false
+	tiers        ratelimit.Tiers
 }
 
 // newComponents builds the authenticator, user service and limiter on the
@@ -56,6 +58,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	// authenticator checks users through the service.
 	if a.cfg.MetricsEnabled {
 		c.metrics = metrics.New(nil, metrics.Options{})
+		c.metricsOnMux = a.cfg.MetricsAddr == ""
 	}
 	c.profiles = newCachedProfiles(cacheStore, a.logger, c.cacheObserver("users"))
 	c.users = users.NewService(users.NewStore(a.db), users.Options{
@@ -128,6 +131,9 @@ func (c *components) routes(mux handleRegistrar, health http.Handler) {
 	userHandlers := users.NewHandlers(c.users, c.authn, handlerOpts)
 
 	mux.Handle("GET /health", c.limit(c.tiers.Lenient, ratelimit.ByIP, health))
+	if c.metrics != nil && c.metricsOnMux {
+		mux.Handle("GET /metrics", c.metrics.Handler())
+	}
 	if c.docs != nil {
 		for _, rt := range c.docs.routes() {
 			mux.Handle(rt.pattern, c.limit(c.tiers.Lenient, ratelimit.ByIP, rt.handler))
