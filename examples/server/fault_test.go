@@ -1,12 +1,13 @@
 package main
 
 import (
-	"context"
+	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"os"
 	"os/exec"
@@ -361,31 +362,24 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	}
 	eventually(t, 10*time.Second, "load under way", func() bool { return served.Load() >= 200 })
 
-	// Logins (argon2, tens of milliseconds) are in flight when SIGTERM lands.
+	// Logins are in flight when SIGTERM lands: each sends its headers with
+	// Expect: 100-continue, and the server's 100 Continue shows that the
+	// handler is reading the body. The body follows the signal.
 	const logins = 4
-	written := make(chan struct{}, logins)
+	body := loginForm("sigterm", "testpass123")
+	inHandler := make(chan struct{}, logins)
+	signalled := make(chan struct{})
 	results := make(chan string, logins)
 	for range logins {
-		go func() {
-			trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { written <- struct{}{} }}
-			req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
-				"POST", base+"/api/v1/auth/login", strings.NewReader(loginForm("sigterm", "testpass123")))
-			req.Header.Set("Content-Type", formType)
-			resp, err := (&http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}).Do(req)
-			if err != nil {
-				results <- err.Error()
-				return
-			}
-			resp.Body.Close()
-			results <- resp.Status
-		}()
+		go func() { results <- loginAcrossSignal(base, body, inHandler, signalled) }()
 	}
 	for range logins {
-		<-written
+		<-inHandler
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	close(signalled)
 	for range logins {
 		if got := <-results; got != "200 OK" {
 			t.Errorf("in-flight login at SIGTERM: got %s, want 200 OK", got)
@@ -403,7 +397,44 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	wg.Wait()
 	otherErrs.Range(func(k, _ any) bool { t.Errorf("request error other than a refused connection: %v", k); return true })
 	t.Logf("served %d requests, %d 5xx, %d workers saw the listener closed", served.Load(), fivexx.Load(), refused.Load())
+	if refused.Load() != 16 {
+		t.Errorf("%d of 16 load workers saw a refused connection, want all (new connections refused after SIGTERM)", refused.Load())
+	}
 	if fivexx.Load() != 0 {
 		t.Fatalf("%d responses were 5xx, want none", fivexx.Load())
 	}
+}
+
+// loginAcrossSignal posts body to the login endpoint on its own connection
+// with Expect: 100-continue, reports on inHandler once the server asks for
+// the body, sends the body once signalled is closed and returns the final
+// status (or the error).
+func loginAcrossSignal(base, body string, inHandler chan<- struct{}, signalled <-chan struct{}) string {
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		inHandler <- struct{}{}
+		return err.Error()
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(c, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", formType, len(body))
+	br := bufio.NewReader(c)
+	interim, err := http.ReadResponse(br, nil)
+	inHandler <- struct{}{}
+	if err != nil {
+		return err.Error()
+	}
+	if interim.StatusCode != http.StatusContinue {
+		return "before the body: " + interim.Status
+	}
+	<-signalled
+	if _, err := io.WriteString(c, body); err != nil {
+		return err.Error()
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return err.Error()
+	}
+	resp.Body.Close()
+	return resp.Status
 }
