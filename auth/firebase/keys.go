@@ -114,6 +114,11 @@ func (c *keyCache) mayRefresh() bool {
 // already completed. Concurrent calls share one fetch; the fetch itself is not
 // cancelled when one waiting caller gives up.
 func (c *keyCache) refresh(ctx context.Context, seen uint64) error {
+	if err := ctx.Err(); err != nil {
+		// A caller that has already given up starts no fetch (and the
+		// select below could otherwise pick a fetch that raced ahead).
+		return fmt.Errorf("firebase: waiting for public keys: %w", err)
+	}
 	ch := c.group.DoChan("keys", func() (any, error) {
 		c.mu.Lock()
 		done := c.gen > seen
