@@ -44,7 +44,7 @@ while kill -0 "$me_pid" 2>/dev/null; do
 done
 status=0
 for pid in "$me_pid" "$refresh_pid" "$login_pid"; do wait "$pid" || status=1; done
-cat "$LOAD_DIR/me.md" "$LOAD_DIR/refresh.md" "$LOAD_DIR/login.md" | awk 'NR == 1 || !/^\| (Scenario|---)/'
+cat "$LOAD_DIR/me.md" "$LOAD_DIR/refresh.md" "$LOAD_DIR/login.md" | awk 'NR <= 2 || !/^\|(---| Scenario)/'
 [ "$status" -eq 0 ] || { echo "FAIL: 5xx or socket errors during the soak" >&2; exit 1; }
 
 # Growth: middle third versus last third of the samples.
