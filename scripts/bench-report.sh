@@ -6,6 +6,7 @@
 #
 #   scripts/bench-report.sh                         # 60 s per scenario, 256 connections
 #   DURATION=10s CONNS=64 scripts/bench-report.sh   # quicker
+#   SOAK_LOG=/tmp/soak.log scripts/bench-report.sh  # also include the output of a scripts/soak.sh run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-60s}
@@ -58,6 +59,17 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
   echo '```'
   cat "$out/bench.txt"
   echo '```'
+  if [ -n "${SOAK_LOG:-}" ]; then
+    echo
+    echo "## Soak"
+    echo
+    echo "Command: \`scripts/soak.sh\` (10 minutes of warm \`/users/me\` on 64 connections, refresh on 8 and login on 2"
+    echo "at once, /metrics sampled every 30 s; run finished $(date -u -r "$SOAK_LOG" +%Y-%m-%dT%H:%MZ)). Its output:"
+    echo
+    echo '```'
+    cat "$SOAK_LOG"
+    echo '```'
+  fi
   if [ -f scripts/bench-notes.md ]; then echo; cat scripts/bench-notes.md; fi
 } >BENCHMARKS.md
 echo "wrote BENCHMARKS.md" >&2
