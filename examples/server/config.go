@@ -35,6 +35,7 @@ type config struct {
 	RateLimitStrict  int
 	RateLimitLenient int
 	RateLimitUser    int
+	RateLimitTimeout time.Duration
 	Mail             mail.Config
 	MetricsEnabled   bool
 	MetricsAddr      string
@@ -127,6 +128,15 @@ var envVars = []envVar{
 	{"RATE_LIMIT_STRICT", "10", "requests per window per IP for login and signup", func(c *config, v string) error { return intIn(&c.RateLimitStrict, v, 1, 1_000_000) }},
 	{"RATE_LIMIT_LENIENT", "1000", "requests per window per IP for public endpoints (/health, docs)", func(c *config, v string) error { return intIn(&c.RateLimitLenient, v, 1, 1_000_000) }},
 	{"RATE_LIMIT_USER", "300", "requests per window per user ID for authenticated endpoints", func(c *config, v string) error { return intIn(&c.RateLimitUser, v, 1, 1_000_000) }},
+	{"RATE_LIMIT_TIMEOUT", "50ms", "how long a rate-limit decision may wait for Redis before the request is let through (fail-open)", func(c *config, v string) error {
+		if err := duration(&c.RateLimitTimeout, v); err != nil {
+			return err
+		}
+		if c.RateLimitTimeout == 0 {
+			return fmt.Errorf("must be positive")
+		}
+		return nil
+	}},
 	{"MAIL_PROVIDER", "", "`resend` or `brevo`; unset → no email is sent (signup still works)", func(c *config, v string) error {
 		c.Mail.Provider = v
 		return nil

@@ -68,7 +68,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	})
 	c.profiles.svc = c.users
 	authOpts := auth.Options{Subjects: c.profiles, Logger: a.logger}
-	limitOpts := ratelimit.Options{Logger: a.logger}
+	limitOpts := ratelimit.Options{Logger: a.logger, Timeout: a.cfg.RateLimitTimeout}
 	if c.metrics != nil {
 		authOpts.OnCheck = c.metrics.ObserveRevocationCheck
 		limitOpts.OnDecision = c.metrics.ObserveRateLimit
