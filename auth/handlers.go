@@ -11,7 +11,8 @@ import (
 
 // CredentialChecker checks a login and password and returns the subject
 // (user ID). A wrong login or password must return ErrInvalidCredentials
-// after the same work either way, so the two cannot be told apart.
+// after the same work either way, so the two cannot be told apart; an
+// unreachable backend should return an error wrapping ErrUnavailable (503).
 type CredentialChecker interface {
 	CheckCredentials(ctx context.Context, login, password string) (subject string, err error)
 }
@@ -40,6 +41,10 @@ func (a *Authenticator) LoginHandler(creds CredentialChecker) http.Handler {
 		if errors.Is(err, ErrInvalidCredentials) {
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			httpx.WriteError(w, r, httpx.Unauthorized("Incorrect username or password"))
+			return
+		}
+		if errors.Is(err, ErrUnavailable) {
+			httpx.WriteError(w, r, httpError(err, ""))
 			return
 		}
 		if err != nil {

@@ -163,7 +163,7 @@ func httpErr(err error) error {
 		return httpx.NotFound("User not found")
 	case errors.Is(err, ErrInvalidInput), errors.Is(err, ErrPasswordTooLong):
 		return httpx.BadRequest("Invalid user data").WithCause(err)
-	case errors.Is(err, auth.ErrUnavailable):
+	case errors.Is(err, auth.ErrUnavailable), IsUnavailable(err):
 		return httpx.ServiceUnavailable("Service temporarily unavailable").WithCause(err)
 	default:
 		return err

@@ -227,6 +227,9 @@ func (s *Service) CheckCredentials(ctx context.Context, login, password string) 
 	if errors.Is(err, ErrInvalidCredentials) {
 		return "", fmt.Errorf("%w: %w", auth.ErrInvalidCredentials, err)
 	}
+	if IsUnavailable(err) {
+		return "", fmt.Errorf("%w: %w", auth.ErrUnavailable, err)
+	}
 	if err != nil {
 		return "", err
 	}

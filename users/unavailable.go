@@ -1,0 +1,42 @@
+package users
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+
+	"github.com/lib/pq"
+)
+
+// IsUnavailable reports whether err means the database could not be
+// reached, dropped the connection or is shutting down — a condition of the
+// service (503), not of the request. Handlers and CheckCredentials use it so
+// a database outage is answered 503 rather than 500.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var opErr *net.OpError
+	var pqErr *pq.Error
+	switch {
+	case errors.As(err, &opErr),
+		errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &pqErr):
+		// 08: connection exception; 57: operator intervention (shutdown);
+		// 53: insufficient resources (too many connections).
+		class := string(pqErr.Code.Class())
+		return class == "08" || class == "57" || class == "53"
+	}
+	return strings.Contains(err.Error(), "sql: database is closed")
+}
