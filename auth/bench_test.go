@@ -11,8 +11,22 @@ import (
 	"github.com/groundwork-go/groundwork/internal/testenv"
 )
 
-// BenchmarkVerifyToken is signature and claims verification alone.
+// BenchmarkVerifyToken is signature and claims verification alone, every
+// time (the verified-token cache is off).
 func BenchmarkVerifyToken(b *testing.B) {
+	tokens := newHSTokens(b, auth.TokenOptions{VerifiedCacheSize: -1})
+	raw := issue(b, tokens, auth.AccessToken)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tokens.Parse(raw, auth.AccessToken); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyTokenRemembered is a token presented again: the
+// verified-token cache answers and only exp/nbf are re-checked.
+func BenchmarkVerifyTokenRemembered(b *testing.B) {
 	tokens := newHSTokens(b, auth.TokenOptions{})
 	raw := issue(b, tokens, auth.AccessToken)
 	b.ReportAllocs()

@@ -34,17 +34,23 @@ type TokenOptions struct {
 	Leeway time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// VerifiedCacheSize is how many verified tokens are remembered (by
+	// their exact text) so that a token presented again skips signature
+	// verification and decoding; expiry and not-before are still checked
+	// every time. Default 10,000 (about 5 MB at most); negative disables.
+	VerifiedCacheSize int
 }
 
 // Tokens issues and verifies signed tokens with a pinned key set: it signs
 // with the current key and verifies with any listed key, each key bound to
 // its own algorithm.
 type Tokens struct {
-	signing Key
-	keys    map[string]Key
-	methods []string
-	opts    TokenOptions
-	parser  *jwt.Parser
+	signing  Key
+	keys     map[string]Key
+	methods  []string
+	opts     TokenOptions
+	parser   *jwt.Parser
+	verified *verifiedTokens
 }
 
 // NewTokens returns Tokens that sign with signing and also accept tokens
@@ -65,7 +71,10 @@ func NewTokens(signing Key, opts TokenOptions, previous ...Key) (*Tokens, error)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	t := &Tokens{signing: signing, keys: map[string]Key{}, opts: opts}
+	if opts.VerifiedCacheSize == 0 {
+		opts.VerifiedCacheSize = 10_000
+	}
+	t := &Tokens{signing: signing, keys: map[string]Key{}, opts: opts, verified: newVerifiedTokens(opts.VerifiedCacheSize)}
 	seen := map[string]bool{}
 	for _, k := range append([]Key{signing}, previous...) {
 		if k.ID == "" {
@@ -139,8 +148,31 @@ func (t *Tokens) Issue(subject string, typ TokenType) (string, *Claims, error) {
 
 // Parse verifies raw's signature, algorithm, kid, time claims, issuer and
 // audience, and that it is of type want. It does not consult revocation;
-// Authenticator does.
+// Authenticator does. The returned Claims may be shared with other callers
+// that presented the same token: treat them as read-only.
 func (t *Tokens) Parse(raw string, want TokenType) (*Claims, error) {
+	if c, ok := t.verified.get(raw); ok {
+		if err := recheck(c, t.opts.Now(), t.opts.Leeway); err != nil {
+			t.verified.drop(raw)
+			if errors.Is(err, jwt.ErrTokenExpired) {
+				return nil, fmt.Errorf("%w: %w", ErrTokenExpired, err)
+			}
+			return nil, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
+		}
+		if c.Type != want {
+			return nil, fmt.Errorf("%w: got %q, want %q", ErrTokenWrongType, c.Type, want)
+		}
+		return c, nil
+	}
+	c, err := t.parse(raw, want)
+	if err == nil {
+		t.verified.put(raw, c)
+	}
+	return c, err
+}
+
+// parse is Parse without the verified-token cache.
+func (t *Tokens) parse(raw string, want TokenType) (*Claims, error) {
 	c := &Claims{}
 	_, err := t.parser.ParseWithClaims(raw, c, t.keyFor)
 	if err != nil {

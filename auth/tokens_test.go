@@ -260,3 +260,28 @@ func TestAsymmetricKeysAndRotation(t *testing.T) {
 		t.Fatal("HS256Key accepted a short secret")
 	}
 }
+
+// TestVerifiedCacheStillChecksTime: a token verified once and remembered is
+// rejected once it expires, and keeps its type.
+func TestVerifiedCacheStillChecksTime(t *testing.T) {
+	now := time.Now()
+	tokens := newHSTokens(t, auth.TokenOptions{AccessTTL: time.Minute, Leeway: time.Second, Now: func() time.Time { return now }})
+	raw := issue(t, tokens, auth.AccessToken)
+	for range 3 { // the first parse fills the cache, the rest hit it
+		if _, err := tokens.Parse(raw, auth.AccessToken); err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+	}
+	if _, err := tokens.Parse(raw, auth.RefreshToken); !errors.Is(err, auth.ErrTokenWrongType) {
+		t.Fatalf("cached access token as refresh: %v, want ErrTokenWrongType", err)
+	}
+	now = now.Add(2 * time.Minute)
+	if _, err := tokens.Parse(raw, auth.AccessToken); !errors.Is(err, auth.ErrTokenExpired) {
+		t.Fatalf("cached token after expiry: %v, want ErrTokenExpired", err)
+	}
+	// A one-character change is a different token: never a cache hit.
+	now = now.Add(-2 * time.Minute)
+	if _, err := tokens.Parse(raw[:len(raw)-1]+"A", auth.AccessToken); err == nil && !strings.HasSuffix(raw, "A") {
+		t.Fatal("tampered signature accepted")
+	}
+}
