@@ -32,6 +32,10 @@ func AddLogAttrs(ctx context.Context, attrs ...slog.Attr) {
 func AccessLog(logger *slog.Logger) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !logger.Enabled(r.Context(), slog.LevelError) {
+				next.ServeHTTP(w, r.WithContext(NewLoggerContext(r.Context(), logger)))
+				return
+			}
 			start := time.Now()
 			rec := &statusRecorder{ResponseWriter: w}
 			la := &logAttrs{}
@@ -43,6 +47,9 @@ func AccessLog(logger *slog.Logger) Middleware {
 			level := slog.LevelInfo
 			if status >= 500 {
 				level = slog.LevelError
+			}
+			if !logger.Enabled(ctx, level) {
+				return // e.g. LOG_LEVEL=warn: only 5xx lines are built
 			}
 			attrs := append([]slog.Attr{
 				slog.String("method", r.Method),

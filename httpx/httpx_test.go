@@ -406,3 +406,19 @@ func TestCORS(t *testing.T) {
 		})
 	}
 }
+
+func TestAccessLogLevels(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h := Chain(AccessLog(logger), Recover)(JSONErrors(newTestMux()))
+	for _, path := range []string{"/things/1", "/panic"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	out := logs.String()
+	if strings.Contains(out, "path=/things/1") {
+		t.Fatalf("200 logged at warn level: %s", out)
+	}
+	if !strings.Contains(out, "path=/panic") || !strings.Contains(out, "status=500") {
+		t.Fatalf("500 not logged at warn level: %s", out)
+	}
+}
