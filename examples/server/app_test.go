@@ -23,7 +23,7 @@ type testServer struct {
 
 // startServer starts the example server with env overriding the test's
 // backend URLs.
-func startServer(t *testing.T, env map[string]string) *testServer {
+func startServer(t testing.TB, env map[string]string) *testServer {
 	t.Helper()
 	vars := map[string]string{
 		"DATABASE_URL": testenv.DatabaseURL(t),
