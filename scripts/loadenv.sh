@@ -81,6 +81,7 @@ load_start_server() {
     SECRET_KEY="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
     DATABASE_URL="$PG_URL_BASE/$LOAD_DB?sslmode=disable" \
     REDIS_URL="$LOAD_REDIS_URL" REDIS_KEY_PREFIX="$LOAD_PREFIX" \
+    RATE_LIMIT_ENABLED="${RATE_LIMIT_ENABLED:-true}" \
     RATE_LIMIT_WINDOW=1 RATE_LIMIT_DEFAULT=1000000 RATE_LIMIT_STRICT=1000000 \
     RATE_LIMIT_LENIENT=1000000 RATE_LIMIT_USER=1000000 \
     "$LOAD_DIR/server" >"$LOAD_DIR/server.log" 2>&1 &
