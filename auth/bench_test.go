@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/groundwork-go/groundwork/auth"
-	"github.com/groundwork-go/groundwork/internal/testenv"
 )
 
 // BenchmarkVerifyToken is signature and claims verification alone, every
@@ -78,24 +77,14 @@ func BenchmarkMiddlewareWarm(b *testing.B) {
 }
 
 func benchAuthenticator(b *testing.B) (*auth.Authenticator, *countingClient) {
-	srv := testenv.Redis(b)
-	if !srv.Real {
-		b.Skip("set REDIS_URL: the warm path is measured against a real Redis with client tracking")
-	}
-	client := &countingClient{Client: srv.Client(b)}
-	store := auth.NewRedisRevocations(client, auth.RedisRevocationOptions{Prefix: srv.Prefix})
+	store, client := countedRedisStore(b)
 	return auth.NewAuthenticator(newHSTokens(b, auth.TokenOptions{}), store, auth.Options{}), client
 }
 
 // BenchmarkWarmRevocationCheck is the revocation check alone, answered
 // from the client-side cache.
 func BenchmarkWarmRevocationCheck(b *testing.B) {
-	srv := testenv.Redis(b)
-	if !srv.Real {
-		b.Skip("set REDIS_URL: the warm path is measured against a real Redis with client tracking")
-	}
-	client := &countingClient{Client: srv.Client(b)}
-	store := auth.NewRedisRevocations(client, auth.RedisRevocationOptions{Prefix: srv.Prefix})
+	store, client := countedRedisStore(b)
 	ctx := context.Background()
 	iat := time.Now()
 	store.IsRevoked(ctx, "42", "jti", iat)

@@ -77,13 +77,21 @@ func (c *countingClient) DoMulti(ctx context.Context, multi ...rueidis.Completed
 	return c.Client.DoMulti(ctx, multi...)
 }
 
-func TestWarmCheckHasNoRoundTrip(t *testing.T) {
-	srv := testenv.Redis(t)
+// countedRedisStore returns a Redis revocation store on a real Redis whose
+// client counts round trips, skipping without REDIS_URL: client-side
+// caching needs client tracking, which miniredis lacks.
+func countedRedisStore(tb testing.TB) (*auth.RedisRevocations, *countingClient) {
+	tb.Helper()
+	srv := testenv.Redis(tb)
 	if !srv.Real {
-		t.Skip("client-side caching needs a real Redis (REDIS_URL); miniredis has no client tracking")
+		tb.Skip("client-side caching needs a real Redis (set REDIS_URL); miniredis has no client tracking")
 	}
-	client := &countingClient{Client: srv.Client(t)}
-	store := auth.NewRedisRevocations(client, auth.RedisRevocationOptions{Prefix: srv.Prefix})
+	client := &countingClient{Client: srv.Client(tb)}
+	return auth.NewRedisRevocations(client, auth.RedisRevocationOptions{Prefix: srv.Prefix}), client
+}
+
+func TestWarmCheckHasNoRoundTrip(t *testing.T) {
+	store, client := countedRedisStore(t)
 	ctx := context.Background()
 	iat := time.Now()
 	if _, err := store.IsRevoked(ctx, "7", "warm", iat); err != nil {

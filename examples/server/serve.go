@@ -21,6 +21,20 @@ var (
 	maxHeaderBytes    = 32 << 10
 )
 
+// newHTTPServer returns a server with the limits above, so slow or
+// oversized clients are cut off on every listener.
+func newHTTPServer(handler http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
 // serve listens on cfg.Port and serves handler until ctx is cancelled, then
 // stops accepting connections and waits up to cfg.ShutdownTimeout for
 // in-flight requests to finish.
@@ -29,16 +43,8 @@ func serve(ctx context.Context, cfg *config, handler http.Handler, logger *slog.
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := newHTTPServer(handler, logger)
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	logger.Info("listening", "addr", ln.Addr().String(), "environment", cfg.Environment)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -70,8 +76,7 @@ func startMetricsListener(addr string, handler http.Handler, logger *slog.Logger
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", handler)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
-		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes}
+	srv := newHTTPServer(mux, logger)
 	logger.Info("metrics listening", "addr", ln.Addr().String())
 	go srv.Serve(ln)
 	return ln.Addr().String(), func() {
