@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -157,40 +158,51 @@ func TestFailOpen(t *testing.T) {
 		}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var logs bytes.Buffer
-			var observed []ratelimit.Outcome
-			l := ratelimit.New(ratelimit.NewRedisStore(tc.break_(t), ratelimit.RedisOptions{}), ratelimit.Options{
-				Timeout:    timeout,
-				Logger:     slog.New(slog.NewTextHandler(&logs, nil)),
-				OnDecision: func(_ ratelimit.Policy, o ratelimit.Outcome) { observed = append(observed, o) },
+		for _, dedicated := range []bool{false, true} {
+			name := tc.name
+			if dedicated {
+				name += ", dedicated client"
+			}
+			t.Run(name, func(t *testing.T) {
+				testFailOpen(t, tc.break_(t), dedicated, timeout)
 			})
-			p := ratelimit.Policy{Name: "t", Limit: 1, Window: time.Minute}
-			const requests = 10
-			for i := range requests {
-				began := time.Now()
-				r, outcome := l.Allow(context.Background(), "203.0.113.9", p)
-				elapsed := time.Since(began)
-				if outcome != ratelimit.OutcomeFailedOpen || !r.Allowed {
-					t.Fatalf("request %d: got %v (allowed=%v), want failed_open and allowed", i, outcome, r.Allowed)
-				}
-				if elapsed > timeout+latencySlack {
-					t.Fatalf("request %d took %v, want at most about the %v timeout", i, elapsed, timeout)
-				}
-			}
-			if got := l.Stats(); got.FailedOpen != requests || got.Allowed != 0 || got.Denied != 0 {
-				t.Fatalf("Stats: got %+v, want %d failed open", got, requests)
-			}
-			if len(observed) != requests || observed[0] != ratelimit.OutcomeFailedOpen {
-				t.Fatalf("OnDecision saw %v, want %d failed_open", observed, requests)
-			}
-			if n := strings.Count(logs.String(), "store failed"); n != 1 {
-				t.Fatalf("fail-open log lines: got %d, want 1 (later failures are counted, not logged)\n%s", n, logs.String())
-			}
-			if strings.Contains(logs.String(), "203.0.113.9") {
-				t.Fatalf("the log names the client key: %s", logs.String())
-			}
-		})
+		}
+	}
+}
+
+func testFailOpen(t *testing.T, client rueidis.Client, dedicated bool, timeout time.Duration) {
+	t.Helper()
+	var logs bytes.Buffer
+	var observed []ratelimit.Outcome
+	l := ratelimit.New(ratelimit.NewRedisStore(client, ratelimit.RedisOptions{DedicatedClient: dedicated}), ratelimit.Options{
+		Timeout:    timeout,
+		Logger:     slog.New(slog.NewTextHandler(&logs, nil)),
+		OnDecision: func(_ ratelimit.Policy, o ratelimit.Outcome) { observed = append(observed, o) },
+	})
+	p := ratelimit.Policy{Name: "t", Limit: 1, Window: time.Minute}
+	const requests = 10
+	for i := range requests {
+		began := time.Now()
+		r, outcome := l.Allow(context.Background(), "203.0.113.9", p)
+		elapsed := time.Since(began)
+		if outcome != ratelimit.OutcomeFailedOpen || !r.Allowed {
+			t.Fatalf("request %d: got %v (allowed=%v), want failed_open and allowed", i, outcome, r.Allowed)
+		}
+		if elapsed > timeout+latencySlack {
+			t.Fatalf("request %d took %v, want at most about the %v timeout", i, elapsed, timeout)
+		}
+	}
+	if got := l.Stats(); got.FailedOpen != requests || got.Allowed != 0 || got.Denied != 0 {
+		t.Fatalf("Stats: got %+v, want %d failed open", got, requests)
+	}
+	if len(observed) != requests || observed[0] != ratelimit.OutcomeFailedOpen {
+		t.Fatalf("OnDecision saw %v, want %d failed_open", observed, requests)
+	}
+	if n := strings.Count(logs.String(), "store failed"); n != 1 {
+		t.Fatalf("fail-open log lines: got %d, want 1 (later failures are counted, not logged)\n%s", n, logs.String())
+	}
+	if strings.Contains(logs.String(), "203.0.113.9") {
+		t.Fatalf("the log names the client key: %s", logs.String())
 	}
 }
 
@@ -281,6 +293,53 @@ func TestFailOpenWhileSharedClientReconnects(t *testing.T) {
 	_, outcome := l.Allow(context.Background(), "k", p)
 	if elapsed := time.Since(began); outcome != ratelimit.OutcomeFailedOpen || elapsed > timeout+latencySlack {
 		t.Fatalf("during the reconnect: got %v after %v, want failed_open within about %v", outcome, elapsed, timeout)
+	}
+}
+
+// On a dedicated client every caller is a Limiter, so a reconnect into a
+// blackholed network is started under a Limiter's deadline and every
+// concurrent decision waiting for it fails open within its timeout, though
+// none runs in a goroutine of its own.
+func TestFailOpenDedicatedClientReconnects(t *testing.T) {
+	const timeout = 40 * time.Millisecond
+	mini := miniredis.RunT(t)
+	d := &blackholeDialer{dialing: make(chan struct{}, 1)}
+	c, err := rueidis.NewClient(rueidis.ClientOption{
+		InitAddress: []string{mini.Addr()}, DisableCache: true, ForceSingleClient: true, DialCtxFn: d.dial,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	l := ratelimit.New(ratelimit.NewRedisStore(c, ratelimit.RedisOptions{DedicatedClient: true}),
+		ratelimit.Options{Timeout: timeout, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	p := ratelimit.Policy{Name: "p", Limit: 1000, Window: time.Minute}
+	if _, outcome := l.Allow(context.Background(), "k", p); outcome != ratelimit.OutcomeAllowed {
+		t.Fatalf("before the outage: got %v, want allowed", outcome)
+	}
+
+	d.breakNetwork()
+	for round := range 3 {
+		const callers = 16
+		var wg sync.WaitGroup
+		errs := make(chan string, callers)
+		for i := range callers {
+			wg.Go(func() {
+				began := time.Now()
+				_, outcome := l.Allow(context.Background(), "k", p)
+				if elapsed := time.Since(began); outcome != ratelimit.OutcomeFailedOpen || elapsed > timeout+latencySlack {
+					errs <- fmt.Sprintf("round %d caller %d: got %v after %v, want failed_open within about %v", round, i, outcome, elapsed, timeout)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+	}
+	if got := l.Stats(); got.FailedOpen != 48 {
+		t.Fatalf("Stats: got %+v, want 48 failed open", got)
 	}
 }
 

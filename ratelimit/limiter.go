@@ -57,12 +57,15 @@ type Options struct {
 	// Timeout bounds the time a request waits for the store; a slower
 	// store fails open. The bound holds even when the store ignores its
 	// context (as a shared Redis client does while another caller holds a
-	// reconnect). A MemoryStore never blocks and is called directly,
-	// without a timeout. Default: DefaultTimeout.
+	// reconnect): such a store runs in a goroutine per call. A MemoryStore
+	// never blocks and is called directly, without a timeout; a RedisStore
+	// with DedicatedClient is called directly with the timeout.
+	// Default: DefaultTimeout.
 	Timeout time.Duration
-	// MaxPending bounds the store calls still running, including those
-	// abandoned after Timeout; beyond it requests fail open at once, so an
-	// outage cannot pile up goroutines. Default: DefaultMaxPending.
+	// MaxPending bounds the store calls still running in their own
+	// goroutines, including those abandoned after Timeout; beyond it
+	// requests fail open at once, so an outage cannot pile up goroutines.
+	// Default: DefaultMaxPending.
 	MaxPending int
 	// Logger receives a warning when the store fails, at most once every
 	// 10 seconds with the number of failures since the last warning.
@@ -87,6 +90,7 @@ type Stats struct {
 // Limiter decides requests with a Store, failing open when the store fails.
 type Limiter struct {
 	store      Store
+	direct     bool // call the store without a goroutine: it never outlives its context
 	timeout    time.Duration
 	maxPending int64
 	pending    atomic.Int64
@@ -111,8 +115,9 @@ func New(store Store, opts Options) *Limiter {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Limiter{store: store, timeout: opts.Timeout, maxPending: int64(opts.MaxPending),
-		logger: opts.Logger, onDecision: opts.OnDecision}
+	cb, ok := store.(contextBound)
+	return &Limiter{store: store, direct: ok && cb.answersByDeadline(), timeout: opts.Timeout,
+		maxPending: int64(opts.MaxPending), logger: opts.Logger, onDecision: opts.OnDecision}
 }
 
 // Allow decides one request by key under p. Keys are scoped by p's name, so
@@ -142,13 +147,17 @@ func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outc
 
 // ask calls the store and waits at most the timeout. A store that may block
 // runs in its own goroutine, so the bound holds even if it ignores ctx; one
-// that never blocks is called directly, without a timeout.
+// that answers by its context's deadline is called directly with the
+// timeout, and one that never blocks directly without it.
 func (l *Limiter) ask(ctx context.Context, key string, p Policy) (Result, error) {
 	if _, ok := l.store.(nonBlocking); ok {
 		return l.store.Allow(ctx, key, p)
 	}
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
+	if l.direct {
+		return l.store.Allow(ctx, key, p)
+	}
 	if l.pending.Add(1) > l.maxPending {
 		l.pending.Add(-1)
 		return Result{}, errOverloaded
@@ -179,6 +188,11 @@ func (l *Limiter) ask(ctx context.Context, key string, p Policy) (Result, error)
 // nonBlocking is implemented by stores that never wait (MemoryStore); the
 // Limiter calls them directly.
 type nonBlocking interface{ nonBlocking() }
+
+// contextBound is implemented by stores that may know they return by their
+// context's deadline (RedisStore with DedicatedClient); the Limiter calls
+// those directly with its timeout.
+type contextBound interface{ answersByDeadline() bool }
 
 // Stats returns the decision counters.
 func (l *Limiter) Stats() Stats {

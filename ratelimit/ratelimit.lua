@@ -6,47 +6,41 @@
 -- ARGV[3]  window in milliseconds, rounded up: the key's TTL after a write
 -- Returns {allowed (0/1), remaining, reset (µs), now (µs)}.
 --
--- The value is a string: a 12-byte header (limit, count, head as big-endian
--- uint32) followed by slots of 8-byte big-endian microsecond timestamps. The
--- count entries starting at slot head (wrapping) are the last allowed
--- requests, oldest first; since denied requests are never recorded, the last
--- limit of them decide exactly. Slots grow geometrically up to limit, then
--- form a ring. A decision is three commands: TIME, GET and, when allowed, one
--- SET ... PX of the updated string. The clock is Redis TIME, never allowed to
--- go back behind the newest entry.
+-- The value is a string: a 28-byte header, then cap slots of 8-byte
+-- big-endian microsecond timestamps forming a ring. Header (big-endian):
+--   0  "GWr2"   layout tag
+--   4  limit    the limit the ring was built for (u32)
+--   8  count    entries in the ring (u32)
+--  12  head     slot of the oldest entry (u32)
+--  16  cap      slots (u32)
+--  20  newest   the newest entry (u64)
+-- The count entries from slot head (wrapping) are the last allowed requests,
+-- oldest first; since denied requests are never recorded, the last limit of
+-- them decide exactly. A decision reads the header and the first slots with
+-- one GETRANGE, drops the entries that left the window by moving head, and
+-- records an allowed request by writing its slot and the header in place
+-- (SETRANGE) and renewing the TTL: its cost does not grow with the number of
+-- entries. Only when the ring is full below limit is the value rebuilt, with
+-- twice the slots (up to limit), so rebuilding costs O(1) per request over
+-- time. The clock is Redis TIME, never allowed to go back behind the newest
+-- entry.
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local ttl = ARGV[3]
-local HDR = 12
-local byte, char, sub = string.byte, string.char, string.sub
+local TAG, HDR, FIRST = 'GWr2', 28, 32 -- FIRST: slots read with the header
+local byte, char, sub, rep, min = string.byte, string.char, string.sub, string.rep, math.min
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 
-local s = redis.call('GET', key)
-local n, head, cap, stored = 0, 0, 0, limit
-if s then
-  local len = #s
-  cap = (len - HDR) / 8
-  local ok = len >= HDR and cap % 1 == 0
-  if ok then
-    local a1, a2, a3, a4, b1, b2, b3, b4, c1, c2, c3, c4 = byte(s, 1, 12)
-    stored = ((a1 * 256 + a2) * 256 + a3) * 256 + a4
-    n = ((b1 * 256 + b2) * 256 + b3) * 256 + b4
-    head = ((c1 * 256 + c2) * 256 + c3) * 256 + c4
-    ok = n <= cap and (head == 0 or (n == cap and head < cap))
-  end
-  if not ok then -- not ours or damaged: start afresh
-    s, n, head, cap, stored = nil, 0, 0, 0, limit
-  end
+-- u32 and u64 read big-endian unsigned integers at byte position p (1-based).
+local function u32(s, p)
+  local a, b, c, d = byte(s, p, p + 3)
+  return ((a * 256 + b) * 256 + c) * 256 + d
 end
 
--- at returns the i-th oldest entry (0-based).
-local function at(i)
-  local j = head + i
-  if j >= cap then j = j - cap end
-  local p = HDR + j * 8 + 1
+local function u64(s, p)
   local a, b, c, d, e, f, g, h = byte(s, p, p + 7)
   return ((((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f) * 256 + g) * 256 + h
 end
@@ -64,78 +58,124 @@ end
 
 local function p64(x)
   local lo = x % 4294967296
-  local hi = (x - lo) / 4294967296
-  local l4 = lo % 256
-  lo = (lo - l4) / 256
-  local l3 = lo % 256
-  lo = (lo - l3) / 256
-  local l2 = lo % 256
-  local h4 = hi % 256
-  hi = (hi - h4) / 256
-  local h3 = hi % 256
-  hi = (hi - h3) / 256
-  local h2 = hi % 256
-  return char((hi - h2) / 256, h2, h3, h4, (lo - l2) / 256, l2, l3, l4)
+  return p32((x - lo) / 4294967296) .. p32(lo)
 end
 
--- entries returns the raw slots of entries from..n-1, oldest first.
-local function entries(from)
-  local count = n - from
-  if count <= 0 then return '' end
+-- replace writes a new value holding count raw entries (oldest first) in a
+-- ring of cap slots, with head 0; with keepTTL the key keeps its expiry.
+local function replace(entries, count, cap, newest, keepTTL)
+  local v = TAG .. p32(limit) .. p32(count) .. p32(0) .. p32(cap) .. p64(newest) ..
+    entries .. rep('\0', (cap - count) * 8)
+  if keepTTL then
+    redis.call('SET', key, v, 'KEEPTTL')
+  else
+    redis.call('SET', key, v, 'PX', ttl)
+  end
+  return v
+end
+
+-- fresh starts the key over with this request as its only entry.
+local function fresh()
+  replace(p64(now), 1, min(limit, 4), now, false)
+  return {1, limit - 1, now + window, now}
+end
+
+local s = redis.call('GETRANGE', key, 0, HDR + 8 * FIRST - 1)
+if #s < HDR or sub(s, 1, 4) ~= TAG then -- absent or not ours
+  return fresh()
+end
+local stored, count, head, cap, newest = u32(s, 5), u32(s, 9), u32(s, 13), u32(s, 17), u64(s, 21)
+if cap < 1 or count > cap or head >= cap or #s ~= HDR + 8 * min(cap, FIRST) then -- damaged
+  return fresh()
+end
+
+-- raw returns the raw slots of the count entries starting at entry from of
+-- a whole value v, oldest first.
+local function raw(v, from, n)
   local a = (head + from) % cap
-  local first = math.min(count, cap - a)
-  local out = sub(s, HDR + a * 8 + 1, HDR + (a + first) * 8)
-  if first < count then out = out .. sub(s, HDR + 1, HDR + (count - first) * 8) end
+  local first = min(n, cap - a)
+  local out = sub(v, HDR + a * 8 + 1, HDR + (a + first) * 8)
+  if first < n then out = out .. sub(v, HDR + 1, HDR + (n - first) * 8) end
   return out
 end
 
+-- whole reads the entire value, or returns nil if its length is wrong.
+local function whole()
+  local v = redis.call('GET', key)
+  if type(v) ~= 'string' or #v ~= HDR + 8 * cap then return nil end
+  return v
+end
+
 if stored ~= limit then -- the limit changed: keep the newest entries
-  local keep = math.min(n, limit)
-  s = p32(limit) .. p32(keep) .. p32(0) .. entries(n - keep)
-  redis.call('SET', key, s, 'KEEPTTL')
-  n, head, cap = keep, 0, keep
+  local v = whole()
+  if not v then return fresh() end
+  local keep = min(count, limit)
+  local newcap = math.max(keep, min(limit, 4))
+  s = sub(replace(raw(v, count - keep, keep), keep, newcap, newest, true), 1, HDR + 8 * FIRST)
+  count, head, cap = keep, 0, newcap
 end
 
-local newest = 0
-if n > 0 then
-  newest = at(n - 1)
-  if now < newest then now = newest end
+-- slot returns the timestamp in slot j, reading FIRST slots at a time past
+-- the first read; nil when the value is shorter than its header says.
+local chunkStart, chunkEnd, chunk = 0, 0, ''
+local function slot(j)
+  if j < FIRST then return u64(s, HDR + 8 * j + 1) end
+  if j < chunkStart or j >= chunkEnd then
+    local last = min(j + FIRST, cap)
+    chunk = redis.call('GETRANGE', key, HDR + 8 * j, HDR + 8 * last - 1)
+    if #chunk ~= 8 * (last - j) then return nil end
+    chunkStart, chunkEnd = j, last
+  end
+  return u64(chunk, 8 * (j - chunkStart) + 1)
 end
 
--- Find lo, the oldest entry still in the window: usually all or none of
--- them are, else binary search.
+if count > 0 and now < newest then now = newest end
 local cutoff = now - window
-local lo = 0
-if n > 0 and at(0) <= cutoff then
-  if newest <= cutoff then
-    lo = n
-  else
-    local hi = n
-    lo = 1
-    while lo < hi do
-      local mid = lo + hi
-      mid = (mid - mid % 2) / 2
-      if at(mid) > cutoff then hi = mid else lo = mid + 1 end
+
+-- Drop the entries that left the window: all of them when the newest has,
+-- else from the front (each entry is dropped once, so this is O(1) per
+-- request over time).
+local dropped, oldest = count, now
+if count > 0 and newest > cutoff then
+  dropped = 0
+  while true do
+    local j = head + dropped
+    if j >= cap then j = j - cap end
+    local ts = slot(j)
+    if not ts then return fresh() end
+    if ts > cutoff then
+      oldest = ts
+      break
     end
+    dropped = dropped + 1
   end
 end
-local inw = n - lo
+local inw = count - dropped
 
 if inw >= limit then
-  return {0, 0, at(lo) + window, now}
+  return {0, 0, oldest + window, now}
 end
-local oldest = now
-if inw > 0 then oldest = at(lo) end
+if inw == 0 then
+  return fresh()
+end
 
-if n < cap then -- append into free slots (head is 0)
-  local p = HDR + n * 8
-  redis.call('SET', key, sub(s, 1, 4) .. p32(n + 1) .. sub(s, 9, p) .. p64(now) .. sub(s, p + 9), 'PX', ttl)
-elseif n < limit then -- grow, dropping the entries that left the window
-  local newcap = math.min(limit, math.max(4, 2 * (inw + 1)))
-  redis.call('SET', key, p32(limit) .. p32(inw + 1) .. p32(0) .. entries(lo) .. p64(now) ..
-    string.rep('\0', (newcap - inw - 1) * 8), 'PX', ttl)
-else -- a full ring: the oldest entry has left the window
-  local p = HDR + head * 8
-  redis.call('SET', key, sub(s, 1, 8) .. p32((head + 1) % n) .. sub(s, HDR + 1, p) .. p64(now) .. sub(s, p + 9), 'PX', ttl)
+local start = head + dropped
+if start >= cap then start = start - cap end
+if inw < cap then -- room in the ring: write the slot and the header in place
+  local j = start + inw
+  if j >= cap then j = j - cap end
+  local h = p32(inw + 1) .. p32(start) .. p32(cap) .. p64(now)
+  if j == 0 then -- slot 0 follows the header
+    redis.call('SETRANGE', key, 8, h .. p64(now))
+  else
+    redis.call('SETRANGE', key, HDR + 8 * j, p64(now))
+    redis.call('SETRANGE', key, 8, h)
+  end
+  redis.call('PEXPIRE', key, ttl)
+else -- the ring is full and below limit: rebuild it twice as large
+  local v = whole()
+  if not v then return fresh() end
+  head = start
+  replace(raw(v, 0, inw) .. p64(now), inw + 1, min(limit, 2 * cap), now, false)
 end
 return {1, limit - inw - 1, oldest + window, now}

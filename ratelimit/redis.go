@@ -23,6 +23,16 @@ var allowScript = rueidis.NewLuaScript(luaSource)
 type RedisOptions struct {
 	// Prefix starts every key the store writes. Default: DefaultRedisPrefix.
 	Prefix string
+	// DedicatedClient says the client serves nothing but this store's
+	// decisions made through Limiters (each bounded by the Limiter's
+	// timeout). A rueidis caller may wait for a reconnect another caller
+	// started, for as long as that caller's context allows; when every
+	// caller is a Limiter, that wait ends within the timeout, so the Limiter
+	// calls the store on the request's goroutine instead of spending a
+	// goroutine, a channel and a timer on each decision. Leave it false on a
+	// client shared with a cache or other callers whose contexts may run
+	// longer. See NewRedisStore for a suitable client. Default: false.
+	DedicatedClient bool
 }
 
 // RedisStore is a Store in Redis (6.0 or later), shared by every process
@@ -37,20 +47,33 @@ type RedisOptions struct {
 // 113 KB for a sorted set), and expires one window after its last allowed
 // request.
 type RedisStore struct {
-	client rueidis.Client
-	prefix string
+	client    rueidis.Client
+	prefix    string
+	dedicated bool
 }
 
 var _ Store = (*RedisStore)(nil)
 
 // NewRedisStore returns a RedisStore using client, which the caller owns and
 // closes.
+//
+// Under many concurrent requests a client of its own pays off: decisions
+// then share writes to Redis instead of each paying for system calls. For
+// example (see RedisOptions.DedicatedClient):
+//
+//	opt.DisableCache = true                        // decisions are never cached
+//	opt.MaxFlushDelay = 200 * time.Microsecond     // let concurrent decisions share one write
+//	client, err := rueidis.NewClient(opt)
+//	store := ratelimit.NewRedisStore(client, ratelimit.RedisOptions{DedicatedClient: true})
 func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultRedisPrefix
 	}
-	return &RedisStore{client: client, prefix: opts.Prefix}
+	return &RedisStore{client: client, prefix: opts.Prefix, dedicated: opts.DedicatedClient}
 }
+
+// answersByDeadline implements contextBound.
+func (s *RedisStore) answersByDeadline() bool { return s.dedicated }
 
 // Allow implements Store.
 func (s *RedisStore) Allow(ctx context.Context, key string, p Policy) (Result, error) {

@@ -2,6 +2,8 @@ package ratelimit_test
 
 import (
 	"context"
+	"encoding/binary"
+	"strconv"
 	"testing"
 	"time"
 
@@ -115,5 +117,103 @@ func TestRedisMemoryPerKey(t *testing.T) {
 	t.Logf("MEMORY USAGE of a key with 1000 entries: %d bytes", bytes)
 	if bytes > 16*1024 {
 		t.Fatalf("MEMORY USAGE: got %d bytes, want at most %d", bytes, 16*1024)
+	}
+}
+
+// ringValue builds a key's value in the store's layout (see ratelimit.lua):
+// entries, oldest first, placed in a ring of capacity slots from slot head.
+func ringValue(limit, head, capacity int, entries []int64) string {
+	b := []byte("GWr2")
+	b = binary.BigEndian.AppendUint32(b, uint32(limit))
+	b = binary.BigEndian.AppendUint32(b, uint32(len(entries)))
+	b = binary.BigEndian.AppendUint32(b, uint32(head))
+	b = binary.BigEndian.AppendUint32(b, uint32(capacity))
+	b = binary.BigEndian.AppendUint64(b, uint64(entries[len(entries)-1]))
+	slots := make([]byte, 8*capacity)
+	for i, ts := range entries {
+		binary.BigEndian.PutUint64(slots[8*((head+i)%capacity):], uint64(ts))
+	}
+	return string(append(b, slots...))
+}
+
+// Rings that wrap past their end and past the slots read with the header
+// are rebuilt in order when full (growth) and when the limit changes.
+func TestRedisStoreWrappedRing(t *testing.T) {
+	srv := testenv.Redis(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix})
+	redisNow := func() int64 {
+		tm, err := c.Do(ctx, c.B().Time().Build()).AsStrSlice()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := strconv.ParseInt(tm[0], 10, 64)
+		us, _ := strconv.ParseInt(tm[1], 10, 64)
+		return s*1_000_000 + us
+	}
+	// entries returns n timestamps apart by gap, the newest 1 s ago.
+	entries := func(n int, gap time.Duration) []int64 {
+		now := redisNow()
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = now - time.Second.Microseconds() - int64(n-1-i)*gap.Microseconds()
+		}
+		return out
+	}
+	set := func(key, value string) {
+		if err := c.Do(ctx, c.B().Set().Key(srv.Prefix+key).Value(value).Build()).Error(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hour := time.Hour
+
+	// A full ring of 64 (limit 100) wrapping at slot 50: the next request
+	// grows it; the count goes on from 64.
+	full := entries(64, time.Millisecond)
+	set("grow", ringValue(100, 50, 64, full))
+	for i := range 3 {
+		r, err := store.Allow(ctx, "grow", ratelimit.Policy{Limit: 100, Window: hour})
+		if err != nil || !r.Allowed || r.Remaining != 100-64-i-1 || r.Reset.UnixMicro() != full[0]+hour.Microseconds() {
+			t.Fatalf("grow, request %d: got %+v, %v; want allowed, remaining %d, reset at the oldest entry + 1 h", i, r, err, 100-64-i-1)
+		}
+	}
+
+	// 50 entries in a ring of 64 from slot 40 (wrapping), limit lowered to
+	// 30: the newest 30 are kept, so the request is denied until the 21st
+	// entry leaves the window; raised to 60 it allows 29 more.
+	some := entries(50, time.Millisecond)
+	set("change", ringValue(50, 40, 64, some))
+	r, err := store.Allow(ctx, "change", ratelimit.Policy{Limit: 30, Window: hour})
+	if err != nil || r.Allowed || r.Reset.UnixMicro() != some[20]+hour.Microseconds() {
+		t.Fatalf("limit lowered to 30: got %+v, %v; want denied until the 21st entry + 1 h", r, err)
+	}
+	r, err = store.Allow(ctx, "change", ratelimit.Policy{Limit: 60, Window: hour})
+	if err != nil || !r.Allowed || r.Remaining != 29 || r.Reset.UnixMicro() != some[20]+hour.Microseconds() {
+		t.Fatalf("limit raised to 60: got %+v, %v; want allowed with remaining 29", r, err)
+	}
+
+	// Entries older than the window are dropped from the front, across the
+	// wrap and past the slots read with the header: of 64 entries 10 ms
+	// apart, the newest 1 s old, about 30 are inside a 1.3 s window.
+	old := entries(64, 10*time.Millisecond)
+	set("drop", ringValue(100, 60, 64, old))
+	window := 1300 * time.Millisecond
+	r, err = store.Allow(ctx, "drop", ratelimit.Policy{Limit: 100, Window: window})
+	if err != nil || !r.Allowed {
+		t.Fatalf("drop: got %+v, %v; want allowed", r, err)
+	}
+	inWindow := 0
+	var oldest int64
+	for _, ts := range old {
+		if ts > r.Time.UnixMicro()-window.Microseconds() {
+			if inWindow == 0 {
+				oldest = ts
+			}
+			inWindow++
+		}
+	}
+	if inWindow == 0 || inWindow == len(old) || r.Remaining != 100-inWindow-1 || r.Reset.UnixMicro() != oldest+window.Microseconds() {
+		t.Fatalf("drop: got %+v with %d entries in the window; want remaining %d and reset at its oldest + window", r, inWindow, 100-inWindow-1)
 	}
 }

@@ -17,14 +17,18 @@ import (
 
 // app holds the connected backends and the assembled handler.
 type app struct {
-	cfg     *config
-	logger  *slog.Logger
-	db      *sqlx.DB
-	redis   rueidis.Client // nil: in-process memory backends
-	mailer  *welcomeMailer // nil: no email
-	handler http.Handler
-	metrics http.Handler // set when METRICS_ADDR moves /metrics off the public listener
-	closed  sync.Once
+	cfg    *config
+	logger *slog.Logger
+	db     *sqlx.DB
+	redis  rueidis.Client // nil: in-process memory backends
+	// limitRedis serves only rate-limit decisions (nil without Redis or
+	// with rate limiting off): its writes are batched, and since every
+	// caller has the limiter's short timeout, decisions need no goroutine.
+	limitRedis rueidis.Client
+	mailer     *welcomeMailer // nil: no email
+	handler    http.Handler
+	metrics    http.Handler // set when METRICS_ADDR moves /metrics off the public listener
+	closed     sync.Once
 }
 
 // newApp connects the database (applying migrations) and Redis, then builds
@@ -43,6 +47,12 @@ func newApp(ctx context.Context, cfg *config, logger *slog.Logger) (*app, error)
 			return nil, err
 		}
 		a.redis = c
+		if cfg.RateLimitEnabled {
+			if a.limitRedis, err = redisconn.OpenBatching(cfg.RedisURL, cfg.RateLimitFlushDelay); err != nil {
+				a.Close()
+				return nil, err
+			}
+		}
 	}
 	if err := a.build(ctx); err != nil {
 		a.Close()
@@ -59,6 +69,9 @@ func (a *app) Close() {
 	a.closed.Do(func() {
 		if a.mailer != nil {
 			a.mailer.close(a.cfg.ShutdownTimeout)
+		}
+		if a.limitRedis != nil {
+			a.limitRedis.Close()
 		}
 		if a.redis != nil {
 			a.redis.Close()

@@ -50,7 +50,10 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	if a.redis != nil {
 		cacheStore = cache.NewRedisStore(a.redis, cache.RedisOptions{Prefix: a.cfg.RedisKeyPrefix + "cache:"})
 		revocations = auth.NewRedisRevocations(a.redis, auth.RedisRevocationOptions{Prefix: a.cfg.RedisKeyPrefix + "auth:"})
-		limitStore = ratelimit.NewRedisStore(a.redis, ratelimit.RedisOptions{Prefix: a.cfg.RedisKeyPrefix + ratelimit.DefaultRedisPrefix})
+	}
+	if a.limitRedis != nil {
+		limitStore = ratelimit.NewRedisStore(a.limitRedis, ratelimit.RedisOptions{
+			Prefix: a.cfg.RedisKeyPrefix + ratelimit.DefaultRedisPrefix, DedicatedClient: true})
 	}
 	c := &components{tiers: ratelimit.NewTiers(a.cfg.RateLimitStrict, a.cfg.RateLimitDefault,
 		a.cfg.RateLimitLenient, a.cfg.RateLimitUser, a.cfg.RateLimitWindow)}

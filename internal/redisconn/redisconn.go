@@ -46,6 +46,25 @@ func Open(rawURL string) (rueidis.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	return connect(opt)
+}
+
+// OpenBatching connects a client for one job whose commands never read
+// through the client-side cache (rate-limit decisions): caching is off, and
+// while other commands are in flight a write waits up to flushDelay (0: not
+// at all) so that concurrent commands share it, which saves system calls on
+// both sides under load at the cost of at most flushDelay of latency.
+func OpenBatching(rawURL string, flushDelay time.Duration) (rueidis.Client, error) {
+	opt, err := Options(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	opt.DisableCache = true
+	opt.MaxFlushDelay = flushDelay
+	return connect(opt)
+}
+
+func connect(opt rueidis.ClientOption) (rueidis.Client, error) {
 	c, err := rueidis.NewClient(opt)
 	if err != nil {
 		return nil, fmt.Errorf("redisconn: connect: %w", err)

@@ -48,6 +48,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) Backend) {
 		{"SameMicrosecond", testSameMicrosecond},
 		{"DeniedNotRecorded", testDeniedNotRecorded},
 		{"ReferenceModel", testReferenceModel},
+		{"LargeRing", testLargeRing},
 		{"Concurrent", testConcurrent},
 		{"LimitChange", testLimitChange},
 		{"InvalidPolicy", testInvalidPolicy},
@@ -258,6 +259,73 @@ func testReferenceModel(t *testing.T, b Backend) {
 		ks := keys[name]
 		got := allow(t, b.Store, name, ks.p)
 		check(t, stepName("decision "+name, i), got, ks.m.Decide(got.Time, ks.p.Limit, ks.p.Window))
+	}
+}
+
+// testLargeRing checks limits well above a handful of entries against the
+// model, so that a store keeping entries in a ring grows it, wraps it and
+// drops entries from its front many times.
+func testLargeRing(t *testing.T, b Backend) {
+	if b.Advance == nil {
+		testLargeRingRealClock(t, b)
+		return
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	policies := map[string]ratelimit.Policy{
+		"r40":  {Limit: 40, Window: 2 * time.Millisecond},
+		"r100": {Limit: 100, Window: 5 * time.Millisecond},
+		"r300": {Limit: 300, Window: 9 * time.Millisecond},
+	}
+	names := []string{"r40", "r100", "r300"}
+	models := map[string]*Model{}
+	for _, n := range names {
+		models[n] = &Model{}
+	}
+	allowed := 0
+	for i := range 6000 {
+		if rng.IntN(200) == 0 { // now and then a pause that empties part of a window
+			b.Advance(time.Duration(rng.IntN(6000)) * time.Microsecond)
+		} else {
+			b.Advance(time.Duration(rng.IntN(10)) * time.Microsecond)
+		}
+		name := names[rng.IntN(len(names))]
+		p := policies[name]
+		got := allow(t, b.Store, name, p)
+		check(t, stepName("decision "+name, i), got, models[name].Decide(got.Time, p.Limit, p.Window))
+		if got.Allowed {
+			allowed++
+		}
+	}
+	if allowed < 1000 || allowed > 5900 {
+		t.Fatalf("%d of 6000 allowed; the pacing should both fill and drain the rings", allowed)
+	}
+}
+
+// testLargeRingRealClock fills a 100-request window on real time, keeps
+// asking while entries leave it, and replays the reported times through the
+// model.
+func testLargeRingRealClock(t *testing.T, b Backend) {
+	p := ratelimit.Policy{Limit: 100, Window: 150 * time.Millisecond}
+	var m Model
+	rng := rand.New(rand.NewPCG(5, 6))
+	allowed, denied := 0, 0
+	start := time.Now()
+	for i := 0; i < 5000 && time.Since(start) < 6*p.Window; i++ {
+		if rng.IntN(100) == 0 {
+			time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
+		}
+		got := allow(t, b.Store, "large", p)
+		check(t, stepName("decision", i), got, m.Decide(got.Time, p.Limit, p.Window))
+		if got.Allowed {
+			allowed++
+		} else {
+			denied++
+		}
+	}
+	// More allowed than the limit means entries left the ring's front and
+	// their slots were reused.
+	if allowed <= 2*p.Limit || denied == 0 {
+		t.Fatalf("saw %d allowed and %d denied; want more than %d allowed and some denied", allowed, denied, 2*p.Limit)
 	}
 }
 
