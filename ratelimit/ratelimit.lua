@@ -3,10 +3,10 @@
 -- KEYS[1]  the key
 -- ARGV[1]  limit (requests)
 -- ARGV[2]  window (microseconds)
--- ARGV[3]  window in milliseconds, rounded up: the key's TTL after a write
+-- ARGV[3]  window in milliseconds, rounded up
 -- Returns {allowed (0/1), remaining, reset (µs), now (µs)}.
 --
--- The value is a string: a 28-byte header, then cap slots of 8-byte
+-- The value is a string: a 36-byte header, then cap slots of 8-byte
 -- big-endian microsecond timestamps forming a ring. Header (big-endian):
 --   0  "GWr2"   layout tag
 --   4  limit    the limit the ring was built for (u32)
@@ -14,13 +14,15 @@
 --  12  head     slot of the oldest entry (u32)
 --  16  cap      slots (u32)
 --  20  newest   the newest entry (u64)
+--  28  expires  when the key's TTL ends, µs (u64)
 -- The count entries from slot head (wrapping) are the last allowed requests,
 -- oldest first; since denied requests are never recorded, the last limit of
 -- them decide exactly. A decision reads the header and the first slots with
 -- one GETRANGE, drops the entries that left the window by moving head, and
 -- records an allowed request by writing its slot and the header in place
--- (SETRANGE) and renewing the TTL: its cost does not grow with the number of
--- entries. Only when the ring is full below limit is the value rebuilt, with
+-- (SETRANGE): its cost does not grow with the number of entries. The TTL is
+-- set to two windows and renewed only once less than one window is left, so
+-- a key lives one to two windows after its last allowed request. Only when the ring is full below limit is the value rebuilt, with
 -- twice the slots (up to limit), so rebuilding costs O(1) per request over
 -- time. The clock is Redis TIME, never allowed to go back behind the newest
 -- entry.
@@ -28,7 +30,7 @@ local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local ttl = ARGV[3]
-local TAG, HDR, FIRST = 'GWr2', 28, 32 -- FIRST: slots read with the header
+local TAG, HDR, FIRST = 'GWr2', 36, 32 -- FIRST: slots read with the header
 local byte, char, sub, rep, min = string.byte, string.char, string.sub, string.rep, math.min
 
 local t = redis.call('TIME')
@@ -62,21 +64,22 @@ local function p64(x)
 end
 
 -- replace writes a new value holding count raw entries (oldest first) in a
--- ring of cap slots, with head 0; with keepTTL the key keeps its expiry.
-local function replace(entries, count, cap, newest, keepTTL)
+-- ring of cap slots, with head 0. With keepExpires (the key's current
+-- expiry) the key keeps its TTL; else it gets two windows.
+local function replace(entries, count, cap, newest, keepExpires)
   local v = TAG .. p32(limit) .. p32(count) .. p32(0) .. p32(cap) .. p64(newest) ..
-    entries .. rep('\0', (cap - count) * 8)
-  if keepTTL then
+    p64(keepExpires or now + 2 * window) .. entries .. rep('\0', (cap - count) * 8)
+  if keepExpires then
     redis.call('SET', key, v, 'KEEPTTL')
   else
-    redis.call('SET', key, v, 'PX', ttl)
+    redis.call('SET', key, v, 'PX', 2 * ttl)
   end
   return v
 end
 
 -- fresh starts the key over with this request as its only entry.
 local function fresh()
-  replace(p64(now), 1, min(limit, 4), now, false)
+  replace(p64(now), 1, min(limit, 4), now)
   return {1, limit - 1, now + window, now}
 end
 
@@ -84,7 +87,7 @@ local s = redis.call('GETRANGE', key, 0, HDR + 8 * FIRST - 1)
 if #s < HDR or sub(s, 1, 4) ~= TAG then -- absent or not ours
   return fresh()
 end
-local stored, count, head, cap, newest = u32(s, 5), u32(s, 9), u32(s, 13), u32(s, 17), u64(s, 21)
+local stored, count, head, cap, newest, expires = u32(s, 5), u32(s, 9), u32(s, 13), u32(s, 17), u64(s, 21), u64(s, 29)
 if cap < 1 or count > cap or head >= cap or #s ~= HDR + 8 * min(cap, FIRST) then -- damaged
   return fresh()
 end
@@ -111,7 +114,7 @@ if stored ~= limit then -- the limit changed: keep the newest entries
   if not v then return fresh() end
   local keep = min(count, limit)
   local newcap = math.max(keep, min(limit, 4))
-  s = sub(replace(raw(v, count - keep, keep), keep, newcap, newest, true), 1, HDR + 8 * FIRST)
+  s = sub(replace(raw(v, count - keep, keep), keep, newcap, newest, expires), 1, HDR + 8 * FIRST)
   count, head, cap = keep, 0, newcap
 end
 
@@ -164,18 +167,20 @@ if start >= cap then start = start - cap end
 if inw < cap then -- room in the ring: write the slot and the header in place
   local j = start + inw
   if j >= cap then j = j - cap end
-  local h = p32(inw + 1) .. p32(start) .. p32(cap) .. p64(now)
-  if j == 0 then -- slot 0 follows the header
-    redis.call('SETRANGE', key, 8, h .. p64(now))
+  local renew = now + window > expires
+  if renew then expires = now + 2 * window end
+  local h = p32(inw + 1) .. p32(start) .. p32(cap) .. p64(now) .. p64(expires)
+  if j < FIRST then -- one write: the header, the first slots as read, the new one
+    redis.call('SETRANGE', key, 8, h .. sub(s, HDR + 1, HDR + 8 * j) .. p64(now))
   else
     redis.call('SETRANGE', key, HDR + 8 * j, p64(now))
     redis.call('SETRANGE', key, 8, h)
   end
-  redis.call('PEXPIRE', key, ttl)
+  if renew then redis.call('PEXPIRE', key, 2 * ttl) end
 else -- the ring is full and below limit: rebuild it twice as large
   local v = whole()
   if not v then return fresh() end
   head = start
-  replace(raw(v, 0, inw) .. p64(now), inw + 1, min(limit, 2 * cap), now, false)
+  replace(raw(v, 0, inw) .. p64(now), inw + 1, min(limit, 2 * cap), now)
 end
 return {1, limit - inw - 1, oldest + window, now}

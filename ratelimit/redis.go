@@ -42,10 +42,12 @@ type RedisOptions struct {
 // is not retried on connection errors, since a retry could count a request
 // twice; such errors reach the Limiter, which fails open.
 //
-// A key is a string of 12 + 8×n bytes for its last n ≤ Limit allowed
-// requests (MEMORY USAGE is about 8.3 KB at 1,000 entries, against about
-// 113 KB for a sorted set), and expires one window after its last allowed
-// request.
+// A key is a string of 36 + 8×n bytes, a ring holding its last n ≤ Limit
+// allowed requests (MEMORY USAGE is about 8.3 KB at 1,000 entries, against
+// about 113 KB for a sorted set). A decision reads the header and writes one
+// slot in place, so its cost does not grow with n; the ring is rebuilt only
+// when it must grow. A key expires one to two windows after its last allowed
+// request (the TTL is renewed to two windows when less than one is left).
 type RedisStore struct {
 	client    rueidis.Client
 	prefix    string

@@ -84,8 +84,43 @@ func TestRedisStoreKeyPrefixAndExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ttl <= 0 || ttl > 1500 {
-		t.Fatalf("PTTL of the key: got %d, want in (0, 1500] ms", ttl)
+	if ttl <= 1500 || ttl > 3000 {
+		t.Fatalf("PTTL of the key: got %d, want in (1500, 3000] ms (two windows)", ttl)
+	}
+}
+
+// A key in use keeps living: its TTL is renewed once less than a window is
+// left.
+func TestRedisStoreRenewsExpiry(t *testing.T) {
+	srv := testenv.Redis(t)
+	if !srv.Real {
+		t.Skip("needs Redis's own clock for TTLs (set REDIS_URL)")
+	}
+	c := srv.Client(t)
+	store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix})
+	ctx := context.Background()
+	p := ratelimit.Policy{Limit: 100, Window: 300 * time.Millisecond}
+	pttl := func() int64 {
+		ttl, err := c.Do(ctx, c.B().Pttl().Key(srv.Prefix+"k").Build()).AsInt64()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ttl
+	}
+	for range 2 {
+		if _, err := store.Allow(ctx, "k", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ttl := pttl(); ttl <= 300 || ttl > 600 {
+		t.Fatalf("PTTL after two requests: got %d ms, want in (300, 600]", ttl)
+	}
+	time.Sleep(350 * time.Millisecond) // under one window left
+	if _, err := store.Allow(ctx, "k", p); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := pttl(); ttl <= 300 {
+		t.Fatalf("PTTL after a request with under a window left: got %d ms, want renewed to about 600", ttl)
 	}
 }
 
@@ -129,6 +164,7 @@ func ringValue(limit, head, capacity int, entries []int64) string {
 	b = binary.BigEndian.AppendUint32(b, uint32(head))
 	b = binary.BigEndian.AppendUint32(b, uint32(capacity))
 	b = binary.BigEndian.AppendUint64(b, uint64(entries[len(entries)-1]))
+	b = binary.BigEndian.AppendUint64(b, 0) // expiry: the next write sets a TTL
 	slots := make([]byte, 8*capacity)
 	for i, ts := range entries {
 		binary.BigEndian.PutUint64(slots[8*((head+i)%capacity):], uint64(ts))
