@@ -29,6 +29,7 @@ func (l *Limiter) Middleware(p Policy, key KeyFunc) func(http.Handler) http.Hand
 	if err := p.Validate(); err != nil {
 		panic(err)
 	}
+	limit := strconv.Itoa(p.Limit)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			k := key(r)
@@ -41,7 +42,7 @@ func (l *Limiter) Middleware(p Policy, key KeyFunc) func(http.Handler) http.Hand
 				next.ServeHTTP(w, r)
 				return
 			}
-			setHeaders(w.Header(), res)
+			setHeaders(w.Header(), limit, res)
 			if outcome == OutcomeDenied {
 				w.Header().Set(HeaderRetryAfter, strconv.FormatInt(res.RetryAfterSeconds(), 10))
 				httpx.WriteError(w, r, httpx.NewError(http.StatusTooManyRequests, httpx.CodeRateLimited, DeniedDetail))
@@ -52,8 +53,19 @@ func (l *Limiter) Middleware(p Policy, key KeyFunc) func(http.Handler) http.Hand
 	}
 }
 
-func setHeaders(h http.Header, res Result) {
-	h.Set(HeaderLimit, strconv.Itoa(res.Limit))
-	h.Set(HeaderRemaining, strconv.Itoa(res.Remaining))
-	h.Set(HeaderReset, strconv.FormatInt(res.ResetUnix(), 10))
+// Canonical forms of the rate-limit header names, so that setHeaders can
+// assign them without canonicalising on every response.
+var (
+	canonicalLimit     = http.CanonicalHeaderKey(HeaderLimit)
+	canonicalRemaining = http.CanonicalHeaderKey(HeaderRemaining)
+	canonicalReset     = http.CanonicalHeaderKey(HeaderReset)
+)
+
+// setHeaders sets the three rate-limit headers (as Header.Set would) with
+// one allocation for their values; limit is res.Limit formatted.
+func setHeaders(h http.Header, limit string, res Result) {
+	v := []string{limit, strconv.Itoa(res.Remaining), strconv.FormatInt(res.ResetUnix(), 10)}
+	h[canonicalLimit] = v[0:1:1]
+	h[canonicalRemaining] = v[1:2:2]
+	h[canonicalReset] = v[2:3:3]
 }

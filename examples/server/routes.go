@@ -115,8 +115,9 @@ func (c *components) limit(p ratelimit.Policy, key ratelimit.KeyFunc, h http.Han
 }
 
 // authenticated requires a valid access token and applies the per-user tier.
+// The profile that the token check loads is remembered for the handler.
 func (c *components) authenticated(h http.Handler) http.Handler {
-	return c.authn.Middleware(c.limit(c.tiers.User, ratelimit.ByUser(auth.SubjectFromRequest), h))
+	return withProfileMemo(c.authn.Middleware(c.limit(c.tiers.User, ratelimit.ByUser(auth.SubjectFromRequest), h)))
 }
 
 // handleRegistrar is the part of http.ServeMux that routes uses, so that a

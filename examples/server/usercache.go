@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -39,9 +40,38 @@ func newCachedProfiles(store cache.Store, logger *slog.Logger, onEvent func(cach
 
 func profileKey(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 
+// profileMemo carries the profile that the existence check of an
+// authenticated request loaded on to the same request's handler, which then
+// skips a second cache lookup. It is set by withProfileMemo.
+type profileMemo struct {
+	id   int64
+	user users.User
+	set  bool
+}
+
+type profileMemoKey struct{}
+
+// withProfileMemo gives each request a profileMemo.
+func withProfileMemo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), profileMemoKey{}, &profileMemo{})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func memoFrom(ctx context.Context) *profileMemo {
+	m, _ := ctx.Value(profileMemoKey{}).(*profileMemo)
+	return m
+}
+
 // Get returns the user's profile, loading it from the database on a miss.
 // Concurrent misses for one user share one query.
 func (p *cachedProfiles) Get(ctx context.Context, id int64) (*users.User, error) {
+	m := memoFrom(ctx)
+	if m != nil && m.set && m.id == id {
+		u := m.user
+		return &u, nil
+	}
 	u, err := p.cache.GetOrLoad(ctx, profileKey(id), func(ctx context.Context) (users.User, error) {
 		u, err := p.svc.Get(ctx, id)
 		if err != nil {
@@ -53,6 +83,9 @@ func (p *cachedProfiles) Get(ctx context.Context, id int64) (*users.User, error)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if m != nil {
+		m.id, m.user, m.set = id, u, true
 	}
 	return &u, nil
 }
@@ -73,5 +106,8 @@ func (p *cachedProfiles) Exists(ctx context.Context, subject string) (bool, erro
 // Invalidate is users.Options.OnChange: it drops the cached profile after
 // a profile update, password change or deletion, in every process.
 func (p *cachedProfiles) Invalidate(ctx context.Context, id int64) {
+	if m := memoFrom(ctx); m != nil && m.id == id {
+		m.set = false
+	}
 	p.cache.Delete(ctx, profileKey(id))
 }
