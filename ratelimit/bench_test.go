@@ -30,18 +30,23 @@ func BenchmarkRedisStore(b *testing.B) {
 		keys       int64
 		flushDelay time.Duration // rueidis MaxFlushDelay
 		limiter    bool          // through a Limiter (timeout guard) instead of the bare store
+		dedicated  bool          // RedisOptions.DedicatedClient, on a client without client-side caching
 	}{
-		{"limit=100", 100, 10_000, 0, false},
-		{"limit=1000", 1000, 10_000, 0, false},
-		{"limit=100/hot-keys", 100, 100, 0, false}, // mostly denied
-		{"limit=100/flushdelay=20us", 100, 10_000, 20 * time.Microsecond, false},
-		{"limit=100/limiter", 100, 10_000, 0, true},
+		{"limit=100", 100, 10_000, 0, false, false},
+		{"limit=1000", 1000, 10_000, 0, false, false},
+		{"limit=100/hot-keys", 100, 100, 0, false, false}, // mostly denied
+		{"limit=100/flushdelay=20us", 100, 10_000, 20 * time.Microsecond, false, false},
+		{"limit=100/limiter", 100, 10_000, 0, true, false},
+		{"limit=100/limiter/dedicated/flushdelay=200us", 100, 10_000, 200 * time.Microsecond, true, true},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
 			srv := testenv.Redis(b)
-			c := srv.Client(b, func(o *rueidis.ClientOption) { o.MaxFlushDelay = tc.flushDelay })
-			var store ratelimit.Store = ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix})
+			c := srv.Client(b, func(o *rueidis.ClientOption) {
+				o.MaxFlushDelay = tc.flushDelay
+				o.DisableCache = o.DisableCache || tc.dedicated
+			})
+			var store ratelimit.Store = ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix, DedicatedClient: tc.dedicated})
 			if tc.limiter {
 				store = limiterStore{ratelimit.New(store, ratelimit.Options{})}
 			}

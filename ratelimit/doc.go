@@ -13,6 +13,12 @@
 // errors or is slow, the request is allowed, logged and counted, so a Redis
 // outage never takes the API down with it.
 //
+// Each decision on a RedisStore is one script call. Under many concurrent
+// requests, give the store a rueidis client of its own with client-side
+// caching off and a MaxFlushDelay, and set RedisOptions.DedicatedClient:
+// decisions then share socket writes, and the Limiter calls the store
+// without a goroutine per decision (see NewRedisStore).
+//
 // Usage:
 //
 //	store := ratelimit.NewRedisStore(redisClient, ratelimit.RedisOptions{})

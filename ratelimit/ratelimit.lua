@@ -1,10 +1,12 @@
--- Sliding-window-log decision for one key (slidinglog.go is the same
--- algorithm in Go, and ratelimittest checks both against a reference model).
--- KEYS[1]  the key
--- ARGV[1]  limit (requests)
--- ARGV[2]  window (microseconds)
--- ARGV[3]  window in milliseconds, rounded up
--- Returns {allowed (0/1), remaining, reset (µs), now (µs)}.
+-- Sliding-window-log decisions (slidinglog.go is the same algorithm in Go,
+-- and ratelimittest checks both against a reference model), one per key, in
+-- order; a key may appear more than once. For the i-th key:
+-- KEYS[i]      the key
+-- ARGV[3i-2]   limit (requests)
+-- ARGV[3i-1]   window (microseconds)
+-- ARGV[3i]     window in milliseconds, rounded up
+-- Returns {allowed (0/1), remaining, reset (µs), now (µs)} for each key,
+-- flattened.
 --
 -- The value is a string: a 36-byte header, then cap slots of 8-byte
 -- big-endian microsecond timestamps forming a ring. Header (big-endian):
@@ -22,19 +24,20 @@
 -- records an allowed request by writing its slot and the header in place
 -- (SETRANGE): its cost does not grow with the number of entries. The TTL is
 -- set to two windows and renewed only once less than one window is left, so
--- a key lives one to two windows after its last allowed request. Only when the ring is full below limit is the value rebuilt, with
--- twice the slots (up to limit), so rebuilding costs O(1) per request over
--- time. The clock is Redis TIME, never allowed to go back behind the newest
+-- a key lives one to two windows after its last allowed request. Only when
+-- the ring is full below limit is the value rebuilt, with twice the slots
+-- (up to limit), so rebuilding costs O(1) per request over time. The clock is Redis TIME, never allowed to go back behind the newest
 -- entry.
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local ttl = ARGV[3]
 local TAG, HDR, FIRST = 'GWr2', 36, 32 -- FIRST: slots read with the header
 local byte, char, sub, rep, min = string.byte, string.char, string.sub, string.rep, math.min
 
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local clock = tonumber(t[1]) * 1000000 + tonumber(t[2])
+
+-- The decision being made: its key and policy, its time, the first read of
+-- its value (header and first slots) and the ring's geometry. The functions
+-- below share these instead of being created anew for every decision.
+local key, limit, window, ttl, now, s, head, cap, expires
 
 -- u32 and u64 read big-endian unsigned integers at byte position p (1-based).
 local function u32(s, p)
@@ -80,16 +83,7 @@ end
 -- fresh starts the key over with this request as its only entry.
 local function fresh()
   replace(p64(now), 1, min(limit, 4), now)
-  return {1, limit - 1, now + window, now}
-end
-
-local s = redis.call('GETRANGE', key, 0, HDR + 8 * FIRST - 1)
-if #s < HDR or sub(s, 1, 4) ~= TAG then -- absent or not ours
-  return fresh()
-end
-local stored, count, head, cap, newest, expires = u32(s, 5), u32(s, 9), u32(s, 13), u32(s, 17), u64(s, 21), u64(s, 29)
-if cap < 1 or count > cap or head >= cap or #s ~= HDR + 8 * min(cap, FIRST) then -- damaged
-  return fresh()
+  return 1, limit - 1, now + window, now
 end
 
 -- raw returns the raw slots of the count entries starting at entry from of
@@ -109,18 +103,9 @@ local function whole()
   return v
 end
 
-if stored ~= limit then -- the limit changed: keep the newest entries
-  local v = whole()
-  if not v then return fresh() end
-  local keep = min(count, limit)
-  local newcap = math.max(keep, min(limit, 4))
-  s = sub(replace(raw(v, count - keep, keep), keep, newcap, newest, expires), 1, HDR + 8 * FIRST)
-  count, head, cap = keep, 0, newcap
-end
-
 -- slot returns the timestamp in slot j, reading FIRST slots at a time past
 -- the first read; nil when the value is shorter than its header says.
-local chunkStart, chunkEnd, chunk = 0, 0, ''
+local chunkStart, chunkEnd, chunk
 local function slot(j)
   if j < FIRST then return u64(s, HDR + 8 * j + 1) end
   if j < chunkStart or j >= chunkEnd then
@@ -132,55 +117,88 @@ local function slot(j)
   return u64(chunk, 8 * (j - chunkStart) + 1)
 end
 
-if count > 0 and now < newest then now = newest end
-local cutoff = now - window
+-- decide makes the decision for key k under limit lim, window win (µs) and
+-- TTL tl (ms, a string) and returns its four results.
+local function decide(k, lim, win, tl)
+  key, limit, window, ttl, now = k, lim, win, tl, clock
+  s = redis.call('GETRANGE', key, 0, HDR + 8 * FIRST - 1)
+  if #s < HDR or sub(s, 1, 4) ~= TAG then -- absent or not ours
+    return fresh()
+  end
+  local stored, count, newest = u32(s, 5), u32(s, 9), u64(s, 21)
+  head, cap, expires = u32(s, 13), u32(s, 17), u64(s, 29)
+  if cap < 1 or count > cap or head >= cap or #s ~= HDR + 8 * min(cap, FIRST) then -- damaged
+    return fresh()
+  end
 
--- Drop the entries that left the window: all of them when the newest has,
--- else from the front (each entry is dropped once, so this is O(1) per
--- request over time).
-local dropped, oldest = count, now
-if count > 0 and newest > cutoff then
-  dropped = 0
-  while true do
-    local j = head + dropped
-    if j >= cap then j = j - cap end
-    local ts = slot(j)
-    if not ts then return fresh() end
-    if ts > cutoff then
-      oldest = ts
-      break
+  if stored ~= limit then -- the limit changed: keep the newest entries
+    local v = whole()
+    if not v then return fresh() end
+    local keep = min(count, limit)
+    local newcap = math.max(keep, min(limit, 4))
+    s = sub(replace(raw(v, count - keep, keep), keep, newcap, newest, expires), 1, HDR + 8 * FIRST)
+    count, head, cap = keep, 0, newcap
+  end
+
+  chunkStart, chunkEnd, chunk = 0, 0, ''
+  if count > 0 and now < newest then now = newest end
+  local cutoff = now - window
+
+  -- Drop the entries that left the window: all of them when the newest has,
+  -- else from the front (each entry is dropped once, so this is O(1) per
+  -- request over time).
+  local dropped, oldest = count, now
+  if count > 0 and newest > cutoff then
+    dropped = 0
+    while true do
+      local j = head + dropped
+      if j >= cap then j = j - cap end
+      local ts = slot(j)
+      if not ts then return fresh() end
+      if ts > cutoff then
+        oldest = ts
+        break
+      end
+      dropped = dropped + 1
     end
-    dropped = dropped + 1
   end
-end
-local inw = count - dropped
+  local inw = count - dropped
 
-if inw >= limit then
-  return {0, 0, oldest + window, now}
-end
-if inw == 0 then
-  return fresh()
-end
-
-local start = head + dropped
-if start >= cap then start = start - cap end
-if inw < cap then -- room in the ring: write the slot and the header in place
-  local j = start + inw
-  if j >= cap then j = j - cap end
-  local renew = now + window > expires
-  if renew then expires = now + 2 * window end
-  local h = p32(inw + 1) .. p32(start) .. p32(cap) .. p64(now) .. p64(expires)
-  if j < FIRST then -- one write: the header, the first slots as read, the new one
-    redis.call('SETRANGE', key, 8, h .. sub(s, HDR + 1, HDR + 8 * j) .. p64(now))
-  else
-    redis.call('SETRANGE', key, HDR + 8 * j, p64(now))
-    redis.call('SETRANGE', key, 8, h)
+  if inw >= limit then
+    return 0, 0, oldest + window, now
   end
-  if renew then redis.call('PEXPIRE', key, 2 * ttl) end
-else -- the ring is full and below limit: rebuild it twice as large
-  local v = whole()
-  if not v then return fresh() end
-  head = start
-  replace(raw(v, 0, inw) .. p64(now), inw + 1, min(limit, 2 * cap), now)
+  if inw == 0 then
+    return fresh()
+  end
+
+  local start = head + dropped
+  if start >= cap then start = start - cap end
+  if inw < cap then -- room in the ring: write the slot and the header in place
+    local j = start + inw
+    if j >= cap then j = j - cap end
+    local renew = now + window > expires
+    if renew then expires = now + 2 * window end
+    local h = p32(inw + 1) .. p32(start) .. p32(cap) .. p64(now) .. p64(expires)
+    if j < FIRST then -- one write: the header, the first slots as read, the new one
+      redis.call('SETRANGE', key, 8, h .. sub(s, HDR + 1, HDR + 8 * j) .. p64(now))
+    else
+      redis.call('SETRANGE', key, HDR + 8 * j, p64(now))
+      redis.call('SETRANGE', key, 8, h)
+    end
+    if renew then redis.call('PEXPIRE', key, 2 * ttl) end
+  else -- the ring is full and below limit: rebuild it twice as large
+    local v = whole()
+    if not v then return fresh() end
+    head = start
+    replace(raw(v, 0, inw) .. p64(now), inw + 1, min(limit, 2 * cap), now)
+  end
+  return 1, limit - inw - 1, oldest + window, now
 end
-return {1, limit - inw - 1, oldest + window, now}
+
+local out = {}
+for i = 1, #KEYS do
+  local a, r, reset, at = decide(KEYS[i], tonumber(ARGV[3 * i - 2]), tonumber(ARGV[3 * i - 1]), ARGV[3 * i])
+  local n = #out
+  out[n + 1], out[n + 2], out[n + 3], out[n + 4] = a, r, reset, at
+end
+return out
