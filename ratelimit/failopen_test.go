@@ -157,24 +157,28 @@ func TestFailOpen(t *testing.T) {
 			return c
 		}},
 	}
+	variants := []struct {
+		name string
+		opts ratelimit.RedisOptions
+	}{
+		{"", ratelimit.RedisOptions{}},
+		{", dedicated client", ratelimit.RedisOptions{DedicatedClient: true}},
+		{", batched", ratelimit.RedisOptions{Batch: true}},
+	}
 	for _, tc := range tests {
-		for _, dedicated := range []bool{false, true} {
-			name := tc.name
-			if dedicated {
-				name += ", dedicated client"
-			}
-			t.Run(name, func(t *testing.T) {
-				testFailOpen(t, tc.break_(t), dedicated, timeout)
+		for _, v := range variants {
+			t.Run(tc.name+v.name, func(t *testing.T) {
+				testFailOpen(t, tc.break_(t), v.opts, timeout)
 			})
 		}
 	}
 }
 
-func testFailOpen(t *testing.T, client rueidis.Client, dedicated bool, timeout time.Duration) {
+func testFailOpen(t *testing.T, client rueidis.Client, opts ratelimit.RedisOptions, timeout time.Duration) {
 	t.Helper()
 	var logs bytes.Buffer
 	var observed []ratelimit.Outcome
-	l := ratelimit.New(ratelimit.NewRedisStore(client, ratelimit.RedisOptions{DedicatedClient: dedicated}), ratelimit.Options{
+	l := ratelimit.New(ratelimit.NewRedisStore(client, opts), ratelimit.Options{
 		Timeout:    timeout,
 		Logger:     slog.New(slog.NewTextHandler(&logs, nil)),
 		OnDecision: func(_ ratelimit.Policy, o ratelimit.Outcome) { observed = append(observed, o) },

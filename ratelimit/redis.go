@@ -3,7 +3,6 @@ package ratelimit
 import (
 	"context"
 	_ "embed"
-	"fmt"
 	"strconv"
 
 	"github.com/redis/rueidis"
@@ -33,6 +32,15 @@ type RedisOptions struct {
 	// client shared with a cache or other callers whose contexts may run
 	// longer. See NewRedisStore for a suitable client. Default: false.
 	DedicatedClient bool
+	// Batch sends concurrent decisions together: while one script call is
+	// in flight, new decisions queue and the next call carries all of them
+	// (one call per Redis Cluster slot, at most 512 decisions each), in
+	// arrival order. A lone decision is sent at once; under load, Redis and
+	// the client each do one command's work for many decisions. Callers
+	// wait only as long as their context allows, so the Limiter calls a
+	// batching store directly, without a goroutine per decision, on any
+	// client. A batch's call is bounded by one second. Default: false.
+	Batch bool
 }
 
 // RedisStore is a Store in Redis (6.0 or later), shared by every process
@@ -52,6 +60,7 @@ type RedisStore struct {
 	client    rueidis.Client
 	prefix    string
 	dedicated bool
+	batch     *batcher // nil unless RedisOptions.Batch
 }
 
 var _ Store = (*RedisStore)(nil)
@@ -71,11 +80,15 @@ func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultRedisPrefix
 	}
-	return &RedisStore{client: client, prefix: opts.Prefix, dedicated: opts.DedicatedClient}
+	s := &RedisStore{client: client, prefix: opts.Prefix, dedicated: opts.DedicatedClient}
+	if opts.Batch {
+		s.batch = newBatcher(client, defaultBatchTimeout)
+	}
+	return s
 }
 
 // answersByDeadline implements contextBound.
-func (s *RedisStore) answersByDeadline() bool { return s.dedicated }
+func (s *RedisStore) answersByDeadline() bool { return s.dedicated || s.batch != nil }
 
 // Allow implements Store.
 func (s *RedisStore) Allow(ctx context.Context, key string, p Policy) (Result, error) {
@@ -83,20 +96,19 @@ func (s *RedisStore) Allow(ctx context.Context, key string, p Policy) (Result, e
 		return Result{}, err
 	}
 	window := p.Window.Microseconds()
-	args := []string{strconv.Itoa(p.Limit), strconv.FormatInt(window, 10), strconv.FormatInt(ceilDiv(window, 1000), 10)}
-	vals, err := allowScript.Exec(ctx, s.client, []string{s.prefix + key}, args).ToArray()
-	if err != nil {
-		return Result{}, fmt.Errorf("ratelimit: redis allow: %w", err)
-	}
-	var nums [4]int64
-	if len(vals) != len(nums) {
-		return Result{}, fmt.Errorf("ratelimit: redis allow: script returned %d values, want %d", len(vals), len(nums))
-	}
-	for i := range nums {
-		if nums[i], err = vals[i].AsInt64(); err != nil {
-			return Result{}, fmt.Errorf("ratelimit: redis allow: %w", err)
+	args := [3]string{strconv.Itoa(p.Limit), strconv.FormatInt(window, 10), strconv.FormatInt(ceilDiv(window, 1000), 10)}
+	var d decision
+	if s.batch != nil {
+		var err error
+		if d, err = s.batch.decide(ctx, s.prefix+key, args); err != nil {
+			return Result{}, err
 		}
+	} else {
+		ds, err := runScript(ctx, s.client, []string{s.prefix + key}, args[:])
+		if err != nil {
+			return Result{}, err
+		}
+		d = ds[0]
 	}
-	d := decision{allowed: nums[0] == 1, remaining: int(nums[1]), reset: nums[2], now: nums[3]}
 	return d.result(p.Limit), nil
 }

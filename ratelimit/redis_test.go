@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +19,13 @@ import (
 // redisBackend returns a RedisStore on srv; on miniredis the Redis clock is
 // frozen at start and moved by Advance.
 func redisBackend(t *testing.T, srv *testenv.RedisServer) ratelimittest.Backend {
-	store := ratelimit.NewRedisStore(srv.Client(t), ratelimit.RedisOptions{Prefix: srv.Prefix + "rl:"})
+	return redisBackendWith(t, srv, ratelimit.RedisOptions{})
+}
+
+// redisBackendWith is redisBackend with store options (the prefix is set).
+func redisBackendWith(t *testing.T, srv *testenv.RedisServer, opts ratelimit.RedisOptions) ratelimittest.Backend {
+	opts.Prefix = srv.Prefix + "rl:"
+	store := ratelimit.NewRedisStore(srv.Client(t), opts)
 	if srv.Mini == nil {
 		return ratelimittest.Backend{Store: store}
 	}
@@ -47,6 +55,88 @@ func TestRedisClusterStore(t *testing.T) {
 	ratelimittest.RunStoreTests(t, func(t *testing.T) ratelimittest.Backend {
 		return redisBackend(t, testenv.RedisCluster(t))
 	})
+}
+
+func TestRedisStoreBatched(t *testing.T) {
+	ratelimittest.RunStoreTests(t, func(t *testing.T) ratelimittest.Backend {
+		return redisBackendWith(t, testenv.Redis(t), ratelimit.RedisOptions{Batch: true})
+	})
+}
+
+func TestRedisClusterStoreBatched(t *testing.T) {
+	ratelimittest.RunStoreTests(t, func(t *testing.T) ratelimittest.Backend {
+		return redisBackendWith(t, testenv.RedisCluster(t), ratelimit.RedisOptions{Batch: true})
+	})
+}
+
+// scriptCounter counts the commands a client sends with Do (each script
+// call is one EVALSHA, or EVAL after NOSCRIPT).
+type scriptCounter struct {
+	rueidis.Client
+	calls atomic.Int64
+}
+
+func (c *scriptCounter) Do(ctx context.Context, cmd rueidis.Completed) rueidis.RedisResult {
+	c.calls.Add(1)
+	return c.Client.Do(ctx, cmd)
+}
+
+// Concurrent decisions share script calls, and each still gets its own
+// exact answer.
+func TestRedisStoreBatchesConcurrentDecisions(t *testing.T) {
+	for _, cluster := range []bool{false, true} {
+		t.Run(map[bool]string{false: "single", true: "cluster"}[cluster], func(t *testing.T) {
+			testBatchesConcurrentDecisions(t, cluster)
+		})
+	}
+}
+
+func testBatchesConcurrentDecisions(t *testing.T, cluster bool) {
+	{
+		srv := testenv.Redis(t)
+		if cluster {
+			srv = testenv.RedisCluster(t)
+		}
+		c := &scriptCounter{Client: srv.Client(t)}
+		store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix, Batch: true})
+		p := ratelimit.Policy{Limit: 100, Window: time.Hour}
+		const workers, each = 64, 10
+		var wg sync.WaitGroup
+		var allowed atomic.Int64
+		remaining := make([]atomic.Int64, p.Limit)
+		for w := range workers {
+			wg.Go(func() {
+				for range each {
+					// Two hot keys shared by everyone and one key per worker.
+					for _, key := range []string{"hot-a", "hot-b", "own-" + strconv.Itoa(w)} {
+						r, err := store.Allow(context.Background(), key, p)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if r.Allowed && key == "hot-a" {
+							allowed.Add(1)
+							remaining[r.Remaining].Add(1)
+						}
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if got := allowed.Load(); got != int64(p.Limit) {
+			t.Fatalf("cluster=%v: %d requests allowed on hot-a, want exactly %d", cluster, got, p.Limit)
+		}
+		for i := range remaining {
+			if n := remaining[i].Load(); n != 1 {
+				t.Fatalf("cluster=%v: Remaining %d given %d times on hot-a, want once", cluster, i, n)
+			}
+		}
+		decisions := int64(workers * each * 3)
+		if calls := c.calls.Load(); calls > decisions/2 {
+			t.Fatalf("cluster=%v: %d commands for %d concurrent decisions, want them batched (at most half)", cluster, calls, decisions)
+		}
+		t.Logf("cluster=%v: %d decisions in %d commands", cluster, decisions, c.calls.Load())
+	}
 }
 
 // Two stores on separate clients stand for two app servers sharing Redis.
