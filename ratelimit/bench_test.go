@@ -31,13 +31,16 @@ func BenchmarkRedisStore(b *testing.B) {
 		flushDelay time.Duration // rueidis MaxFlushDelay
 		limiter    bool          // through a Limiter (timeout guard) instead of the bare store
 		dedicated  bool          // RedisOptions.DedicatedClient, on a client without client-side caching
+		batch      bool          // RedisOptions.Batch
 	}{
-		{"limit=100", 100, 10_000, 0, false, false},
-		{"limit=1000", 1000, 10_000, 0, false, false},
-		{"limit=100/hot-keys", 100, 100, 0, false, false}, // mostly denied
-		{"limit=100/flushdelay=20us", 100, 10_000, 20 * time.Microsecond, false, false},
-		{"limit=100/limiter", 100, 10_000, 0, true, false},
-		{"limit=100/limiter/dedicated/flushdelay=200us", 100, 10_000, 200 * time.Microsecond, true, true},
+		{"limit=100", 100, 10_000, 0, false, false, false},
+		{"limit=1000", 1000, 10_000, 0, false, false, false},
+		{"limit=100/hot-keys", 100, 100, 0, false, false, false}, // mostly denied
+		{"limit=100/flushdelay=20us", 100, 10_000, 20 * time.Microsecond, false, false, false},
+		{"limit=100/limiter", 100, 10_000, 0, true, false, false},
+		{"limit=100/limiter/dedicated/flushdelay=200us", 100, 10_000, 200 * time.Microsecond, true, true, false},
+		{"limit=100/limiter/batch", 100, 10_000, 0, true, false, true},
+		{"limit=1000/limiter/batch", 1000, 10_000, 0, true, false, true},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
@@ -46,7 +49,7 @@ func BenchmarkRedisStore(b *testing.B) {
 				o.MaxFlushDelay = tc.flushDelay
 				o.DisableCache = o.DisableCache || tc.dedicated
 			})
-			var store ratelimit.Store = ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix, DedicatedClient: tc.dedicated})
+			var store ratelimit.Store = ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix, DedicatedClient: tc.dedicated, Batch: tc.batch})
 			if tc.limiter {
 				store = limiterStore{ratelimit.New(store, ratelimit.Options{})}
 			}

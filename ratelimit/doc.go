@@ -14,10 +14,9 @@
 // outage never takes the API down with it.
 //
 // Each decision on a RedisStore is one script call. Under many concurrent
-// requests, give the store a rueidis client of its own with client-side
-// caching off and a MaxFlushDelay, and set RedisOptions.DedicatedClient:
-// decisions then share socket writes, and the Limiter calls the store
-// without a goroutine per decision (see NewRedisStore).
+// requests, set RedisOptions.Batch: concurrent decisions then share one
+// script call (per Redis Cluster slot), and the Limiter calls the store
+// without a goroutine per decision.
 //
 // Usage:
 //

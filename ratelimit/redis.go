@@ -68,14 +68,9 @@ var _ Store = (*RedisStore)(nil)
 // NewRedisStore returns a RedisStore using client, which the caller owns and
 // closes.
 //
-// Under many concurrent requests a client of its own pays off: decisions
-// then share writes to Redis instead of each paying for system calls. For
-// example (see RedisOptions.DedicatedClient):
-//
-//	opt.DisableCache = true                        // decisions are never cached
-//	opt.MaxFlushDelay = 200 * time.Microsecond     // let concurrent decisions share one write
-//	client, err := rueidis.NewClient(opt)
-//	store := ratelimit.NewRedisStore(client, ratelimit.RedisOptions{DedicatedClient: true})
+// Under many concurrent requests, set RedisOptions.Batch; a client of its
+// own without client-side caching (DisableCache) keeps the decisions'
+// traffic apart from the application's other commands.
 func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultRedisPrefix

@@ -22,8 +22,7 @@ type app struct {
 	db     *sqlx.DB
 	redis  rueidis.Client // nil: in-process memory backends
 	// limitRedis serves only rate-limit decisions (nil without Redis or
-	// with rate limiting off): its writes are batched, and since every
-	// caller has the limiter's short timeout, decisions need no goroutine.
+	// with rate limiting off), which the store sends in batches.
 	limitRedis rueidis.Client
 	mailer     *welcomeMailer // nil: no email
 	handler    http.Handler
@@ -48,7 +47,7 @@ func newApp(ctx context.Context, cfg *config, logger *slog.Logger) (*app, error)
 		}
 		a.redis = c
 		if cfg.RateLimitEnabled {
-			if a.limitRedis, err = redisconn.OpenBatching(cfg.RedisURL, cfg.RateLimitFlushDelay); err != nil {
+			if a.limitRedis, err = redisconn.OpenUncached(cfg.RedisURL); err != nil {
 				a.Close()
 				return nil, err
 			}

@@ -36,14 +36,11 @@ type config struct {
 	RateLimitLenient int
 	RateLimitUser    int
 	RateLimitTimeout time.Duration
-	// RateLimitFlushDelay is how long the rate limiter's Redis client may
-	// hold a write so that concurrent decisions share it.
-	RateLimitFlushDelay time.Duration
-	Mail                mail.Config
-	MetricsEnabled      bool
-	MetricsAddr         string
-	DocsEnabled         bool
-	RedocScriptURL      string
+	Mail             mail.Config
+	MetricsEnabled   bool
+	MetricsAddr      string
+	DocsEnabled      bool
+	RedocScriptURL   string
 }
 
 // envVar documents one environment variable; the table drives loading and
@@ -137,15 +134,6 @@ var envVars = []envVar{
 		}
 		if c.RateLimitTimeout == 0 {
 			return fmt.Errorf("must be positive")
-		}
-		return nil
-	}},
-	{"RATE_LIMIT_FLUSH_DELAY", "200us", "longest time a rate-limit decision waits so that concurrent decisions share one write to Redis (`0`: never waits); only while other decisions are in flight", func(c *config, v string) error {
-		if err := duration(&c.RateLimitFlushDelay, v); err != nil {
-			return err
-		}
-		if c.RateLimitFlushDelay > 10*time.Millisecond {
-			return fmt.Errorf("must be at most 10ms")
 		}
 		return nil
 	}},

@@ -49,18 +49,15 @@ func Open(rawURL string) (rueidis.Client, error) {
 	return connect(opt)
 }
 
-// OpenBatching connects a client for one job whose commands never read
-// through the client-side cache (rate-limit decisions): caching is off, and
-// while other commands are in flight a write waits up to flushDelay (0: not
-// at all) so that concurrent commands share it, which saves system calls on
-// both sides under load at the cost of at most flushDelay of latency.
-func OpenBatching(rawURL string, flushDelay time.Duration) (rueidis.Client, error) {
+// OpenUncached connects a client without client-side caching, for one job
+// whose commands never read through the cache (rate-limit decisions), so
+// that its traffic does not queue behind, or ahead of, the main client's.
+func OpenUncached(rawURL string) (rueidis.Client, error) {
 	opt, err := Options(rawURL)
 	if err != nil {
 		return nil, err
 	}
 	opt.DisableCache = true
-	opt.MaxFlushDelay = flushDelay
 	return connect(opt)
 }
 
