@@ -40,6 +40,7 @@ func (c *Typed[T]) GetOrLoad(ctx context.Context, key string, load func(ctx cont
 // for its holder) and stores the result. It first looks at the store again:
 // a load that finished just before this one started has filled it.
 func (c *Typed[T]) load(ctx context.Context, key string, load func(context.Context) (T, error)) (T, error) {
+	read := c.read
 	if c.lock != nil {
 		release, ok, err := c.lock.TryLock(ctx, key, c.opts.LockTTL)
 		switch {
@@ -47,13 +48,16 @@ func (c *Typed[T]) load(ctx context.Context, key string, load func(context.Conte
 			c.backendError(ctx, "lock", err)
 		case ok:
 			defer release()
+			// The holder before us may have stored the value a moment
+			// ago; a process-local copy may not know yet.
+			read = c.readFresh
 		default:
 			if v, done, err := c.awaitHolder(ctx, key); done {
 				return v, err
 			}
 		}
 	}
-	switch v, err := c.read(ctx, key); {
+	switch v, err := read(ctx, key); {
 	case err == nil:
 		return v, nil
 	case errors.Is(err, errAbsent):
@@ -79,6 +83,16 @@ func (c *Typed[T]) load(ctx context.Context, key string, load func(context.Conte
 		c.backendError(ctx, "set", serr)
 	}
 	return v, nil
+}
+
+// readFresh is read past any process-local copy of the store.
+func (c *Typed[T]) readFresh(ctx context.Context, key string) (T, error) {
+	b, err := c.lock.getFresh(ctx, key)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return c.decode(b)
 }
 
 // awaitHolder waits, polling with growing intervals, for another process

@@ -20,9 +20,30 @@ var unlockScript = rueidis.NewLuaScript(unlockSource)
 // so that a cold key is loaded once across all of them.
 type locker interface {
 	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
+	// getFresh reads key from the shared backend itself, past any
+	// process-local copy.
+	getFresh(ctx context.Context, key string) ([]byte, error)
 }
 
 var _ locker = (*RedisStore)(nil)
+
+// getFresh reads key from Redis, not from the client-side cache. After
+// taking the load lock, a copy cached before another process stored the
+// value (its invalidation still on the way) must not cause a second load.
+func (s *RedisStore) getFresh(ctx context.Context, key string) ([]byte, error) {
+	if err := s.breaker.check(); err != nil {
+		return nil, fmt.Errorf("cache: get: %w", err)
+	}
+	ctx, dc := bounded(ctx, s.timeout)
+	defer putDeadline(dc)
+	r := s.client.Do(ctx, s.client.B().Get().Key(s.keys.full(key)).Build())
+	s.breaker.observe(r.Error())
+	v, err := valueOf(r)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(v), nil
+}
 
 // TryLock takes the load lock of key for at most ttl (SET NX PX on
 // Prefix+"l:"+key). ok is false when another holder has it. release frees
