@@ -176,14 +176,18 @@ local function decide(k, lim, win, tl)
   if inw < cap then -- room in the ring: write the slot and the header in place
     local j = start + inw
     if j >= cap then j = j - cap end
+    -- The header from count on; cap and (unless renewed) the expiry are
+    -- copied from the value as read rather than packed again.
     local renew = now + window > expires
-    if renew then expires = now + 2 * window end
-    local h = p32(inw + 1) .. p32(start) .. p32(cap) .. p64(now) .. p64(expires)
+    local exp = sub(s, 29, 36)
+    if renew then exp = p64(now + 2 * window) end
+    local stamp = p64(now)
     if j < FIRST then -- one write: the header, the first slots as read, the new one
-      redis.call('SETRANGE', key, 8, h .. sub(s, HDR + 1, HDR + 8 * j) .. p64(now))
+      redis.call('SETRANGE', key, 8,
+        p32(inw + 1) .. p32(start) .. sub(s, 17, 20) .. stamp .. exp .. sub(s, HDR + 1, HDR + 8 * j) .. stamp)
     else
-      redis.call('SETRANGE', key, HDR + 8 * j, p64(now))
-      redis.call('SETRANGE', key, 8, h)
+      redis.call('SETRANGE', key, HDR + 8 * j, stamp)
+      redis.call('SETRANGE', key, 8, p32(inw + 1) .. p32(start) .. sub(s, 17, 20) .. stamp .. exp)
     end
     if renew then redis.call('PEXPIRE', key, 2 * ttl) end
   else -- the ring is full and below limit: rebuild it twice as large
