@@ -255,10 +255,10 @@ func (d *blackholeDialer) breakNetwork() {
 	}
 }
 
-// While another user of the shared client (without a deadline) is stuck
-// reconnecting, limiter calls must still give up after their own timeout.
-func TestFailOpenWhileSharedClientReconnects(t *testing.T) {
-	const timeout = 40 * time.Millisecond
+// blackholeClient returns a client of a fresh miniredis that dials through
+// a blackholeDialer, and the dialer, closed when the test ends.
+func blackholeClient(t *testing.T) (rueidis.Client, *blackholeDialer) {
+	t.Helper()
 	mini := miniredis.RunT(t)
 	d := &blackholeDialer{dialing: make(chan struct{}, 1)}
 	c, err := rueidis.NewClient(rueidis.ClientOption{
@@ -268,6 +268,14 @@ func TestFailOpenWhileSharedClientReconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
+	return c, d
+}
+
+// While another user of the shared client (without a deadline) is stuck
+// reconnecting, limiter calls must still give up after their own timeout.
+func TestFailOpenWhileSharedClientReconnects(t *testing.T) {
+	const timeout = 40 * time.Millisecond
+	c, d := blackholeClient(t)
 	store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{})
 	l := ratelimit.New(store, ratelimit.Options{Timeout: timeout, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	p := ratelimit.Policy{Name: "p", Limit: 10, Window: time.Minute}
@@ -306,15 +314,7 @@ func TestFailOpenWhileSharedClientReconnects(t *testing.T) {
 // none runs in a goroutine of its own.
 func TestFailOpenDedicatedClientReconnects(t *testing.T) {
 	const timeout = 40 * time.Millisecond
-	mini := miniredis.RunT(t)
-	d := &blackholeDialer{dialing: make(chan struct{}, 1)}
-	c, err := rueidis.NewClient(rueidis.ClientOption{
-		InitAddress: []string{mini.Addr()}, DisableCache: true, ForceSingleClient: true, DialCtxFn: d.dial,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c, d := blackholeClient(t)
 	l := ratelimit.New(ratelimit.NewRedisStore(c, ratelimit.RedisOptions{DedicatedClient: true}),
 		ratelimit.Options{Timeout: timeout, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	p := ratelimit.Policy{Name: "p", Limit: 1000, Window: time.Minute}
