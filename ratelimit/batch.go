@@ -13,9 +13,9 @@ import (
 // maxBatch bounds the decisions sent in one script call.
 const maxBatch = 512
 
-// defaultBatchTimeout bounds one batch's script call when
-// RedisOptions.BatchTimeout is zero.
-const defaultBatchTimeout = time.Second
+// batchTimeout bounds one batch's script call; each caller waits only as
+// long as its own context allows.
+const batchTimeout = time.Second
 
 // batcher sends the concurrent decisions of a RedisStore together: while a
 // batch is in flight, new decisions queue, and the next batch carries them
@@ -25,7 +25,6 @@ const defaultBatchTimeout = time.Second
 type batcher struct {
 	client  rueidis.Client
 	cluster bool
-	timeout time.Duration
 
 	mu      sync.Mutex
 	queue   []*queued
@@ -46,11 +45,8 @@ type batchAnswer struct {
 	err error
 }
 
-func newBatcher(client rueidis.Client, timeout time.Duration) *batcher {
-	if timeout <= 0 {
-		timeout = defaultBatchTimeout
-	}
-	return &batcher{client: client, cluster: client.Mode() == rueidis.ClientModeCluster, timeout: timeout}
+func newBatcher(client rueidis.Client) *batcher {
+	return &batcher{client: client, cluster: client.Mode() == rueidis.ClientModeCluster}
 }
 
 // decide queues one decision and waits for its answer or for ctx to end.
@@ -117,7 +113,7 @@ func (b *batcher) send(batch []*queued) {
 	if len(live) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	if !b.cluster {
 		b.call(ctx, live)

@@ -59,7 +59,7 @@ type Options struct {
 	// context (as a shared Redis client does while another caller holds a
 	// reconnect): such a store runs in a goroutine per call. A MemoryStore
 	// never blocks and is called directly, without a timeout; a RedisStore
-	// with DedicatedClient is called directly with the timeout.
+	// with Batch or DedicatedClient is called directly with the timeout.
 	// Default: DefaultTimeout.
 	Timeout time.Duration
 	// MaxPending bounds the store calls still running in their own
@@ -190,8 +190,8 @@ func (l *Limiter) ask(ctx context.Context, key string, p Policy) (Result, error)
 type nonBlocking interface{ nonBlocking() }
 
 // contextBound is implemented by stores that may know they return by their
-// context's deadline (RedisStore with DedicatedClient); the Limiter calls
-// those directly with its timeout.
+// context's deadline (RedisStore with Batch or DedicatedClient); the Limiter
+// calls those directly with its timeout.
 type contextBound interface{ answersByDeadline() bool }
 
 // Stats returns the decision counters.

@@ -77,7 +77,7 @@ func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 	}
 	s := &RedisStore{client: client, prefix: opts.Prefix, dedicated: opts.DedicatedClient}
 	if opts.Batch {
-		s.batch = newBatcher(client, defaultBatchTimeout)
+		s.batch = newBatcher(client)
 	}
 	return s
 }

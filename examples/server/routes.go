@@ -53,7 +53,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	}
 	if a.limitRedis != nil {
 		limitStore = ratelimit.NewRedisStore(a.limitRedis, ratelimit.RedisOptions{
-			Prefix: a.cfg.RedisKeyPrefix + ratelimit.DefaultRedisPrefix, DedicatedClient: true, Batch: true})
+			Prefix: a.cfg.RedisKeyPrefix + ratelimit.DefaultRedisPrefix, Batch: true})
 	}
 	c := &components{tiers: ratelimit.NewTiers(a.cfg.RateLimitStrict, a.cfg.RateLimitDefault,
 		a.cfg.RateLimitLenient, a.cfg.RateLimitUser, a.cfg.RateLimitWindow)}
