@@ -224,6 +224,52 @@ func TestRevocationBackendDown(t *testing.T) {
 	}
 }
 
+// hungStore is a RevocationStore whose backend hangs: IsRevoked waits for
+// its context.
+type hungStore struct{ auth.RevocationStore }
+
+func (hungStore) IsRevoked(ctx context.Context, _, _ string, _ time.Time) (bool, error) {
+	<-ctx.Done()
+	return false, ctx.Err()
+}
+
+// hungSubjects is a SubjectChecker whose database hangs.
+type hungSubjects struct{}
+
+func (hungSubjects) Exists(ctx context.Context, _ string) (bool, error) {
+	<-ctx.Done()
+	return false, ctx.Err()
+}
+
+// A revocation or subject check that hangs ends at CheckTimeout with 503,
+// not when the client gives up.
+func TestHungChecksEndAtCheckTimeout(t *testing.T) {
+	const timeout = 50 * time.Millisecond
+	tests := []struct {
+		name  string
+		store auth.RevocationStore
+		opts  auth.Options
+	}{
+		{"revocation store", hungStore{auth.NewMemoryRevocations(nil)}, auth.Options{CheckTimeout: timeout}},
+		{"subject check", auth.NewMemoryRevocations(nil), auth.Options{CheckTimeout: timeout, Subjects: hungSubjects{}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newAuthFixture(t, tc.store, tc.opts)
+			access, _ := f.login(t)
+			began := time.Now()
+			resp, body := f.do(t, "GET", "/me", access, "", "")
+			elapsed := time.Since(began)
+			if resp.StatusCode != 503 || body["error_code"] != "SERVICE_UNAVAILABLE" {
+				t.Fatalf("got %d %v, want 503 SERVICE_UNAVAILABLE", resp.StatusCode, body)
+			}
+			if elapsed < timeout || elapsed > timeout+500*time.Millisecond {
+				t.Fatalf("answered after %v, want about the %v CheckTimeout", elapsed, timeout)
+			}
+		})
+	}
+}
+
 func TestConcurrentRefreshHasOneWinner(t *testing.T) {
 	f := newAuthFixture(t, auth.NewMemoryRevocations(nil), auth.Options{})
 	_, refresh := f.login(t)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -22,22 +23,35 @@ const batchTimeout = time.Second
 // all in one script call (one per Redis Cluster slot). Nothing waits on a
 // timer, so a lone decision goes out at once; under load batches grow by
 // themselves.
+//
+// A decision may carry a deadline (the Limiter's timeout). Rather than a
+// timer per decision, one watchdog timer is armed for the earliest deadline
+// of the decisions outstanding; when it fires it answers those past their
+// deadline with an error and re-arms for the next. Under steady load it
+// fires about once per timeout.
 type batcher struct {
 	client  rueidis.Client
 	cluster bool
 
-	mu      sync.Mutex
-	queue   []*queued
-	spare   []*queued // the previous batch's slice, reused
-	sending bool      // a goroutine is draining the queue
+	mu       sync.Mutex
+	queue    []*queued
+	spare    []*queued // the previous batch's slice, reused
+	inflight []*queued // the batch being sent
+	sending  bool      // a goroutine is draining the queue
+	watchdog *time.Timer
+	watchAt  time.Time // when the watchdog fires; zero while it is stopped
 }
 
-// queued is one decision waiting in a batcher.
+// queued is one decision waiting in a batcher. Exactly one answer reaches
+// its channel: the script's, the watchdog's or, when the caller gives up,
+// none (answered is set by whoever answers first).
 type queued struct {
-	ctx    context.Context
-	key    string    // the full Redis key
-	args   [3]string // limit, window µs, TTL ms
-	answer chan batchAnswer
+	ctx      context.Context
+	deadline time.Time // zero: only ctx bounds the wait
+	key      string    // the full Redis key
+	args     [3]string // limit, window µs, TTL ms
+	answered atomic.Bool
+	answer   chan batchAnswer
 }
 
 type batchAnswer struct {
@@ -45,15 +59,36 @@ type batchAnswer struct {
 	err error
 }
 
-func newBatcher(client rueidis.Client) *batcher {
-	return &batcher{client: client, cluster: client.Mode() == rueidis.ClientModeCluster}
+// reply answers q unless it has been answered or abandoned.
+func (q *queued) reply(a batchAnswer) {
+	if q.answered.CompareAndSwap(false, true) {
+		q.answer <- a
+	}
 }
 
-// decide queues one decision and waits for its answer or for ctx to end.
-func (b *batcher) decide(ctx context.Context, key string, args [3]string) (decision, error) {
+// errBatchTimeout answers a decision still outstanding at its deadline.
+var errBatchTimeout = fmt.Errorf("ratelimit: redis allow: %w", context.DeadlineExceeded)
+
+func newBatcher(client rueidis.Client) *batcher {
+	b := &batcher{client: client, cluster: client.Mode() == rueidis.ClientModeCluster}
+	b.watchdog = time.AfterFunc(time.Hour, b.expire)
+	b.watchdog.Stop()
+	return b
+}
+
+// decide queues one decision and waits for its answer, for ctx to end or,
+// when timeout is positive, for the timeout.
+func (b *batcher) decide(ctx context.Context, key string, args [3]string, timeout time.Duration) (decision, error) {
 	q := &queued{ctx: ctx, key: key, args: args, answer: make(chan batchAnswer, 1)}
+	if timeout > 0 {
+		q.deadline = time.Now().Add(timeout)
+	}
 	b.mu.Lock()
 	b.queue = append(b.queue, q)
+	if timeout > 0 && (b.watchAt.IsZero() || q.deadline.Before(b.watchAt)) {
+		b.watchAt = q.deadline
+		b.watchdog.Reset(timeout)
+	}
 	start := !b.sending
 	b.sending = true
 	b.mu.Unlock()
@@ -64,12 +99,36 @@ func (b *batcher) decide(ctx context.Context, key string, args [3]string) (decis
 	case a := <-q.answer:
 		return a.d, a.err
 	case <-ctx.Done():
-		select {
-		case a := <-q.answer: // answered while this goroutine waited for a CPU
-			return a.d, a.err
-		default:
+		if q.answered.CompareAndSwap(false, true) {
 			return decision{}, fmt.Errorf("ratelimit: redis allow: %w", ctx.Err())
 		}
+		a := <-q.answer // being answered right now
+		return a.d, a.err
+	}
+}
+
+// expire is the watchdog: it answers the outstanding decisions past their
+// deadline and re-arms for the earliest deadline left.
+func (b *batcher) expire() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	var next time.Time
+	for _, list := range [2][]*queued{b.inflight, b.queue} {
+		for _, q := range list {
+			if q.deadline.IsZero() || q.answered.Load() {
+				continue
+			}
+			if !now.Before(q.deadline) {
+				q.reply(batchAnswer{err: errBatchTimeout})
+			} else if next.IsZero() || q.deadline.Before(next) {
+				next = q.deadline
+			}
+		}
+	}
+	b.watchAt = next
+	if !next.IsZero() {
+		b.watchdog.Reset(next.Sub(now))
 	}
 }
 
@@ -89,12 +148,14 @@ func (b *batcher) drain() {
 		} else {
 			b.queue = b.spare[:0]
 		}
+		b.inflight = batch
 		b.mu.Unlock()
 
 		b.send(batch)
 
-		clear(batch) // drop references to answered decisions
 		b.mu.Lock()
+		b.inflight = nil
+		clear(batch) // drop references to answered decisions
 		b.spare = batch[:0]
 		b.mu.Unlock()
 	}
@@ -106,7 +167,7 @@ func (b *batcher) drain() {
 func (b *batcher) send(batch []*queued) {
 	live := batch[:0:0]
 	for _, q := range batch {
-		if q.ctx.Err() == nil {
+		if q.ctx.Err() == nil && !q.answered.Load() {
 			live = append(live, q)
 		}
 	}
@@ -142,9 +203,9 @@ func (b *batcher) call(ctx context.Context, group []*queued) {
 	ds, err := runScript(ctx, b.client, keys, args)
 	for i, q := range group {
 		if err != nil {
-			q.answer <- batchAnswer{err: err}
+			q.reply(batchAnswer{err: err})
 		} else {
-			q.answer <- batchAnswer{d: ds[i]}
+			q.reply(batchAnswer{d: ds[i]})
 		}
 	}
 }

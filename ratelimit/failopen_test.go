@@ -312,10 +312,20 @@ func TestFailOpenWhileSharedClientReconnects(t *testing.T) {
 // blackholed network is started under a Limiter's deadline and every
 // concurrent decision waiting for it fails open within its timeout, though
 // none runs in a goroutine of its own.
-func TestFailOpenDedicatedClientReconnects(t *testing.T) {
+func TestFailOpenOwnClientReconnects(t *testing.T) {
+	t.Run("dedicated client", func(t *testing.T) {
+		testFailOpenWhileReconnecting(t, ratelimit.RedisOptions{DedicatedClient: true})
+	})
+	t.Run("batched", func(t *testing.T) { testFailOpenWhileReconnecting(t, ratelimit.RedisOptions{Batch: true}) })
+}
+
+// testFailOpenWhileReconnecting checks that concurrent Limiter calls on a
+// client that only they use fail open within the timeout while the client
+// cannot reconnect.
+func testFailOpenWhileReconnecting(t *testing.T, opts ratelimit.RedisOptions) {
 	const timeout = 40 * time.Millisecond
 	c, d := blackholeClient(t)
-	l := ratelimit.New(ratelimit.NewRedisStore(c, ratelimit.RedisOptions{DedicatedClient: true}),
+	l := ratelimit.New(ratelimit.NewRedisStore(c, opts),
 		ratelimit.Options{Timeout: timeout, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	p := ratelimit.Policy{Name: "p", Limit: 1000, Window: time.Minute}
 	if _, outcome := l.Allow(context.Background(), "k", p); outcome != ratelimit.OutcomeAllowed {
@@ -344,6 +354,62 @@ func TestFailOpenDedicatedClientReconnects(t *testing.T) {
 	}
 	if got := l.Stats(); got.FailedOpen != 48 {
 		t.Fatalf("Stats: got %+v, want 48 failed open", got)
+	}
+}
+
+// With batching, no timer is made per decision: one watchdog answers every
+// outstanding decision at its own deadline (not before, and not much after),
+// whether its batch is in flight or queued behind one that hangs, for
+// Limiters with different timeouts on one store and for direct calls bounded
+// by their context; then it stops.
+func TestFailOpenBatchedAtEachDeadline(t *testing.T) {
+	mini := miniredis.RunT(t)
+	proxy := newFreezableProxy(t, mini.Addr())
+	c := connect(t, proxy.ln.Addr().String())
+	if err := c.Do(context.Background(), c.B().Ping().Build()).Error(); err != nil {
+		t.Fatalf("PING through the proxy before freezing: %v", err)
+	}
+	proxy.freeze()
+	store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Batch: true})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	const short, long, byContext = 30 * time.Millisecond, 90 * time.Millisecond, 60 * time.Millisecond
+	limiters := map[time.Duration]*ratelimit.Limiter{
+		short: ratelimit.New(store, ratelimit.Options{Timeout: short, Logger: quiet}),
+		long:  ratelimit.New(store, ratelimit.Options{Timeout: long, Logger: quiet}),
+	}
+	p := ratelimit.Policy{Name: "p", Limit: 10, Window: time.Second}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for wave := range 2 {
+		for i := range 24 {
+			want := []time.Duration{short, long, byContext}[i%3]
+			wg.Go(func() {
+				key := fmt.Sprintf("k%d", i)
+				began := time.Now()
+				var failed bool
+				if l := limiters[want]; l != nil {
+					_, outcome := l.Allow(context.Background(), key, p)
+					failed = outcome == ratelimit.OutcomeFailedOpen
+				} else {
+					ctx, cancel := context.WithTimeout(context.Background(), want)
+					defer cancel()
+					_, err := store.Allow(ctx, key, p)
+					failed = errors.Is(err, context.DeadlineExceeded)
+				}
+				if elapsed := time.Since(began); !failed || elapsed < want-time.Millisecond || elapsed > want+latencySlack {
+					errs <- fmt.Sprintf("wave %d decision %d (bound %v): failed=%v after %v", wave, i, want, failed, elapsed)
+				}
+			})
+		}
+		time.Sleep(10 * time.Millisecond) // the second wave queues behind the hung first batch
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if store.WatchdogArmed() {
+		t.Error("the watchdog is still armed with nothing outstanding")
 	}
 }
 

@@ -90,7 +90,8 @@ type Stats struct {
 // Limiter decides requests with a Store, failing open when the store fails.
 type Limiter struct {
 	store      Store
-	direct     bool // call the store without a goroutine: it never outlives its context
+	direct     bool         // call the store without a goroutine: it never outlives its context
+	within     timeoutBound // non-nil: the store bounds the wait by the timeout itself
 	timeout    time.Duration
 	maxPending int64
 	pending    atomic.Int64
@@ -115,9 +116,15 @@ func New(store Store, opts Options) *Limiter {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	cb, ok := store.(contextBound)
-	return &Limiter{store: store, direct: ok && cb.answersByDeadline(), timeout: opts.Timeout,
+	l := &Limiter{store: store, timeout: opts.Timeout,
 		maxPending: int64(opts.MaxPending), logger: opts.Logger, onDecision: opts.OnDecision}
+	if cb, ok := store.(contextBound); ok {
+		l.direct = cb.answersByDeadline()
+	}
+	if tb, ok := store.(timeoutBound); ok && tb.boundsTimeout() {
+		l.within = tb
+	}
+	return l
 }
 
 // Allow decides one request by key under p. Keys are scoped by p's name, so
@@ -148,10 +155,14 @@ func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outc
 // ask calls the store and waits at most the timeout. A store that may block
 // runs in its own goroutine, so the bound holds even if it ignores ctx; one
 // that answers by its context's deadline is called directly with the
-// timeout, and one that never blocks directly without it.
+// timeout; one that bounds the wait itself is given the timeout; and one
+// that never blocks is called directly without it.
 func (l *Limiter) ask(ctx context.Context, key string, p Policy) (Result, error) {
 	if _, ok := l.store.(nonBlocking); ok {
 		return l.store.Allow(ctx, key, p)
+	}
+	if l.within != nil {
+		return l.within.allowWithin(ctx, key, p, l.timeout)
 	}
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
@@ -193,6 +204,14 @@ type nonBlocking interface{ nonBlocking() }
 // context's deadline (RedisStore with Batch or DedicatedClient); the Limiter
 // calls those directly with its timeout.
 type contextBound interface{ answersByDeadline() bool }
+
+// timeoutBound is implemented by stores that may bound the wait for a
+// decision by a timeout themselves, without a context and a timer for each
+// call (RedisStore with Batch); the Limiter gives those its timeout.
+type timeoutBound interface {
+	boundsTimeout() bool
+	allowWithin(ctx context.Context, key string, p Policy, timeout time.Duration) (Result, error)
+}
 
 // Stats returns the decision counters.
 func (l *Limiter) Stats() Stats {

@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"strconv"
+	"time"
 
 	"github.com/redis/rueidis"
 )
@@ -85,8 +86,18 @@ func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 // answersByDeadline implements contextBound.
 func (s *RedisStore) answersByDeadline() bool { return s.dedicated || s.batch != nil }
 
+// boundsTimeout implements timeoutBound: a batching store waits for its
+// batch or the timeout, whichever comes first.
+func (s *RedisStore) boundsTimeout() bool { return s.batch != nil }
+
 // Allow implements Store.
 func (s *RedisStore) Allow(ctx context.Context, key string, p Policy) (Result, error) {
+	return s.allowWithin(ctx, key, p, 0)
+}
+
+// allowWithin is Allow, waiting at most timeout (when positive) for a
+// batched decision; an unbatched call is bounded by ctx alone.
+func (s *RedisStore) allowWithin(ctx context.Context, key string, p Policy, timeout time.Duration) (Result, error) {
 	if err := p.Validate(); err != nil {
 		return Result{}, err
 	}
@@ -95,7 +106,7 @@ func (s *RedisStore) Allow(ctx context.Context, key string, p Policy) (Result, e
 	var d decision
 	if s.batch != nil {
 		var err error
-		if d, err = s.batch.decide(ctx, s.prefix+key, args); err != nil {
+		if d, err = s.batch.decide(ctx, s.prefix+key, args, timeout); err != nil {
 			return Result{}, err
 		}
 	} else {

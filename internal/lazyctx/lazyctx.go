@@ -1,0 +1,113 @@
+// Package lazyctx bounds work by a timeout whose timer starts only when
+// something waits on the context.
+//
+// context.WithTimeout registers with its parent and starts a timer at once.
+// On a hot path whose calls usually finish without waiting (a lookup served
+// from a process-local cache), that setup and its cancellation cost more
+// than the lookup. WithTimeout here returns a context that reports its
+// deadline and answers Err by the clock, and creates the real timer only on
+// the first call to Done, that is, when some callee is about to block.
+package lazyctx
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// closed is the Done channel of a context released before it started.
+var closed = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+const (
+	lazy     = iota // no timer yet
+	started         // timed holds the real context
+	released        // cancelled before it started
+)
+
+type timeoutCtx struct {
+	parent   context.Context
+	deadline time.Time
+
+	state  atomic.Uint32
+	mu     sync.Mutex
+	timed  context.Context
+	cancel context.CancelFunc
+}
+
+// WithTimeout returns a child of parent that ends d from now, when parent
+// ends, or when the returned cancel function is called, like
+// context.WithTimeout. The timer starts on the first call to Done; until
+// then Err compares the clock with the deadline. Call cancel when the work
+// is done, as with context.WithTimeout.
+func WithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	c := &timeoutCtx{parent: parent, deadline: time.Now().Add(d)}
+	return c, c.release
+}
+
+// Deadline returns the earlier of the parent's deadline and this one.
+func (c *timeoutCtx) Deadline() (time.Time, bool) {
+	if d, ok := c.parent.Deadline(); ok && d.Before(c.deadline) {
+		return d, true
+	}
+	return c.deadline, true
+}
+
+// Done starts the timer on first use.
+func (c *timeoutCtx) Done() <-chan struct{} {
+	switch c.state.Load() {
+	case started:
+		return c.timed.Done()
+	case released:
+		return closed
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state.Load() == lazy {
+		timed, cancel := context.WithDeadline(c.parent, c.deadline)
+		if !c.state.CompareAndSwap(lazy, started) { // released meanwhile
+			cancel()
+			return closed
+		}
+		c.timed, c.cancel = timed, cancel
+	}
+	if c.state.Load() == released {
+		return closed
+	}
+	return c.timed.Done()
+}
+
+func (c *timeoutCtx) Err() error {
+	switch c.state.Load() {
+	case started:
+		return c.timed.Err()
+	case released:
+		return context.Canceled
+	}
+	if err := c.parent.Err(); err != nil {
+		return err
+	}
+	if !time.Now().Before(c.deadline) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+func (c *timeoutCtx) Value(key any) any { return c.parent.Value(key) }
+
+// release is the cancel function: it marks a lazy context as cancelled so
+// that it never starts a timer, or stops the started timer.
+func (c *timeoutCtx) release() {
+	if c.state.CompareAndSwap(lazy, released) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state.Load() == started {
+		c.cancel()
+	}
+}
