@@ -17,6 +17,18 @@ type SubjectChecker interface {
 	Exists(ctx context.Context, subject string) (bool, error)
 }
 
+// SubjectLoader is a SubjectChecker that returns the record it looked up
+// (a user's profile, say). When Options.Subjects implements it, the
+// middleware calls LoadSubject instead of Exists and keeps the record in
+// the request's Identity, so a handler can use it instead of looking the
+// subject up a second time.
+type SubjectLoader interface {
+	SubjectChecker
+	// LoadSubject returns the subject's record and true, or false when the
+	// subject does not exist.
+	LoadSubject(ctx context.Context, subject string) (record any, exists bool, err error)
+}
+
 // TokenVerifier is an alternative way to authenticate a bearer token, for
 // example Firebase ID tokens. It returns the subject and the verified claims.
 type TokenVerifier interface {
@@ -33,6 +45,7 @@ type Options struct {
 	// Subjects, when set, is asked whether a token's subject still exists
 	// on every authenticated request; a deleted user's tokens get 401.
 	// Default nil: not checked.
+	// A SubjectLoader's record is kept in Identity.Record.
 	Subjects SubjectChecker
 	// FailOpen lets requests through when the revocation store errors or
 	// times out. Default false: such requests get 503. Either way the
@@ -105,16 +118,17 @@ func (a *Authenticator) Verify(ctx context.Context, raw string, typ TokenType) (
 	if err != nil {
 		return nil, err
 	}
-	if err := a.checkLive(ctx, c); err != nil {
+	if _, err := a.checkLive(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// checkLive runs the revocation and subject checks under CheckTimeout. The
+// checkLive runs the revocation and subject checks under CheckTimeout and
+// returns the subject's record when Options.Subjects is a SubjectLoader. The
 // timeout's timer starts only if a check waits (both are usually answered
 // from process memory), which saves a timer per request.
-func (a *Authenticator) checkLive(ctx context.Context, c *Claims) error {
+func (a *Authenticator) checkLive(ctx context.Context, c *Claims) (record any, err error) {
 	ctx, cancel := lazyctx.WithTimeout(ctx, a.opts.CheckTimeout)
 	defer cancel()
 	revoked, err := a.store.IsRevoked(ctx, c.Subject, c.ID, c.IssuedAt.Time)
@@ -123,26 +137,31 @@ func (a *Authenticator) checkLive(ctx context.Context, c *Claims) error {
 		a.observe("error")
 		a.opts.Logger.ErrorContext(ctx, "auth: revocation check failed", "err", err, "fail_open", a.opts.FailOpen)
 		if !a.opts.FailOpen {
-			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 	case revoked:
 		a.observe("revoked")
-		return ErrTokenRevoked
+		return nil, ErrTokenRevoked
 	default:
 		a.observe("ok")
 	}
 	if a.opts.Subjects == nil {
-		return nil
+		return nil, nil
 	}
-	exists, err := a.opts.Subjects.Exists(ctx, c.Subject)
+	var exists bool
+	if loader, ok := a.opts.Subjects.(SubjectLoader); ok {
+		record, exists, err = loader.LoadSubject(ctx, c.Subject)
+	} else {
+		exists, err = a.opts.Subjects.Exists(ctx, c.Subject)
+	}
 	if err != nil {
 		a.opts.Logger.ErrorContext(ctx, "auth: subject check failed", "err", err)
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	if !exists {
-		return ErrUnknownSubject
+		return nil, ErrUnknownSubject
 	}
-	return nil
+	return record, nil
 }
 
 func (a *Authenticator) observe(result string) {

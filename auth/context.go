@@ -14,6 +14,9 @@ type Identity struct {
 	Claims *Claims
 	// Extra holds an alternative verifier's claims; nil otherwise.
 	Extra map[string]any
+	// Record is what Options.Subjects loaded when it is a SubjectLoader
+	// (the user's profile, say), as of the authentication; nil otherwise.
+	Record any
 }
 
 type identityKey struct{}

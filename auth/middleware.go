@@ -54,10 +54,11 @@ func (a *Authenticator) authenticate(r *http.Request, raw string) (*Identity, er
 		}
 		return nil, err
 	}
-	if err := a.checkLive(r.Context(), c); err != nil {
+	record, err := a.checkLive(r.Context(), c)
+	if err != nil {
 		return nil, err
 	}
-	return &Identity{Subject: c.Subject, Claims: c}, nil
+	return &Identity{Subject: c.Subject, Claims: c, Record: record}, nil
 }
 
 // bearerToken extracts the token of an "Authorization: Bearer" header.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -268,6 +269,59 @@ func TestHungChecksEndAtCheckTimeout(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadingUsers is a SubjectLoader over fakeUsers whose record is a
+// profile string.
+type loadingUsers struct {
+	*fakeUsers
+	loads atomic.Int64
+}
+
+func (l *loadingUsers) LoadSubject(ctx context.Context, subject string) (any, bool, error) {
+	l.loads.Add(1)
+	exists, err := l.Exists(ctx, subject)
+	if !exists || err != nil {
+		return nil, exists, err
+	}
+	return "profile of " + subject, true, nil
+}
+
+// With a SubjectLoader, the record loaded by the check reaches the handler
+// in the Identity, and Exists is not called; a missing subject is 401 and
+// a failing one 503, as with Exists.
+func TestSubjectLoaderRecordReachesHandler(t *testing.T) {
+	loader := &loadingUsers{fakeUsers: &fakeUsers{exists: map[string]bool{"42": true}}}
+	a := auth.NewAuthenticator(newHSTokens(t, auth.TokenOptions{}), auth.NewMemoryRevocations(nil), auth.Options{Subjects: loader})
+	srv := httptest.NewServer(a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := auth.FromContext(r.Context())
+		httpx.WriteJSON(w, 200, map[string]any{"record": id.Record})
+	})))
+	t.Cleanup(srv.Close)
+	pair, err := a.IssuePair("42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &authFixture{a: a, users: loader.fakeUsers, server: srv}
+	resp, body := f.do(t, "GET", "/", pair.AccessToken, "", "")
+	if resp.StatusCode != 200 || body["record"] != "profile of 42" {
+		t.Fatalf("got %d %v, want 200 with the loaded record", resp.StatusCode, body)
+	}
+	if n := loader.loads.Load(); n != 1 {
+		t.Fatalf("LoadSubject calls: %d, want 1", n)
+	}
+	loader.mu.Lock()
+	loader.failing = true
+	loader.mu.Unlock()
+	if resp, body := f.do(t, "GET", "/", pair.AccessToken, "", ""); resp.StatusCode != 503 {
+		t.Fatalf("failing loader: %d %v, want 503", resp.StatusCode, body)
+	}
+	loader.mu.Lock()
+	loader.failing = false
+	loader.mu.Unlock()
+	loader.delete("42")
+	resp, body = f.do(t, "GET", "/", pair.AccessToken, "", "")
+	expect401(t, resp, body, `Bearer error="invalid_token"`)
 }
 
 func TestConcurrentRefreshHasOneWinner(t *testing.T) {

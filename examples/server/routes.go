@@ -115,9 +115,10 @@ func (c *components) limit(p ratelimit.Policy, key ratelimit.KeyFunc, h http.Han
 }
 
 // authenticated requires a valid access token and applies the per-user tier.
-// The profile that the token check loads is remembered for the handler.
+// The profile that the token check loads (cachedProfiles.LoadSubject) reaches
+// the handler in the request's auth.Identity.
 func (c *components) authenticated(h http.Handler) http.Handler {
-	return withProfileMemo(c.authn.Middleware(c.limit(c.tiers.User, ratelimit.ByUser(auth.SubjectFromRequest), h)))
+	return c.authn.Middleware(c.limit(c.tiers.User, ratelimit.ByUser(auth.SubjectFromRequest), h))
 }
 
 // handleRegistrar is the part of http.ServeMux that routes uses, so that a

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/groundwork-go/groundwork/auth"
 	"github.com/groundwork-go/groundwork/cache"
 	"github.com/groundwork-go/groundwork/users"
 )
@@ -40,39 +40,26 @@ func newCachedProfiles(store cache.Store, logger *slog.Logger, onEvent func(cach
 
 func profileKey(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 
-// profileMemo carries the profile that the existence check of an
-// authenticated request loaded on to the same request's handler, which then
-// skips a second cache lookup. It is set by withProfileMemo.
-type profileMemo struct {
-	id   int64
-	user users.User
-	set  bool
-}
-
-type profileMemoKey struct{}
-
-// withProfileMemo gives each request a profileMemo.
-func withProfileMemo(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), profileMemoKey{}, &profileMemo{})
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-func memoFrom(ctx context.Context) *profileMemo {
-	m, _ := ctx.Value(profileMemoKey{}).(*profileMemo)
-	return m
-}
-
 // Get returns the user's profile, loading it from the database on a miss.
-// Concurrent misses for one user share one query.
+// Concurrent misses for one user share one query. For the request's own
+// user, the profile that the token check loaded (LoadSubject, kept in the
+// request's auth.Identity) is used without a second lookup.
 func (p *cachedProfiles) Get(ctx context.Context, id int64) (*users.User, error) {
-	m := memoFrom(ctx)
-	if m != nil && m.set && m.id == id {
-		u := m.user
-		return &u, nil
+	if ident, ok := auth.FromContext(ctx); ok {
+		if u, ok := ident.Record.(*users.User); ok && u.ID == id {
+			copied := *u
+			return &copied, nil
+		}
 	}
-	u, err := p.cache.GetOrLoad(ctx, profileKey(id), func(ctx context.Context) (users.User, error) {
+	u, err := p.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func (p *cachedProfiles) load(ctx context.Context, id int64) (users.User, error) {
+	return p.cache.GetOrLoad(ctx, profileKey(id), func(ctx context.Context) (users.User, error) {
 		u, err := p.svc.Get(ctx, id)
 		if err != nil {
 			return users.User{}, err
@@ -81,33 +68,39 @@ func (p *cachedProfiles) Get(ctx context.Context, id int64) (*users.User, error)
 		public.PasswordHash = ""
 		return public, nil
 	})
+}
+
+// LoadSubject implements auth.SubjectLoader through the cache: the
+// profile it returns (a *users.User) is the request's auth.Identity.Record.
+func (p *cachedProfiles) LoadSubject(ctx context.Context, subject string) (any, bool, error) {
+	id, err := strconv.ParseInt(subject, 10, 64)
 	if err != nil {
-		return nil, err
+		return nil, false, nil
 	}
-	if m != nil {
-		m.id, m.user, m.set = id, u, true
+	u, err := p.load(ctx, id)
+	if errors.Is(err, users.ErrNotFound) {
+		return nil, false, nil
 	}
-	return &u, nil
+	if err != nil {
+		return nil, false, err
+	}
+	return &u, true, nil
 }
 
 // Exists implements auth.SubjectChecker through the cache.
 func (p *cachedProfiles) Exists(ctx context.Context, subject string) (bool, error) {
-	id, err := strconv.ParseInt(subject, 10, 64)
-	if err != nil {
-		return false, nil
-	}
-	_, err = p.Get(ctx, id)
-	if errors.Is(err, users.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
+	_, exists, err := p.LoadSubject(ctx, subject)
+	return exists, err
 }
 
 // Invalidate is users.Options.OnChange: it drops the cached profile after
-// a profile update, password change or deletion, in every process.
+// a profile update, password change or deletion, in every process, and the
+// copy the request's own token check loaded.
 func (p *cachedProfiles) Invalidate(ctx context.Context, id int64) {
-	if m := memoFrom(ctx); m != nil && m.id == id {
-		m.set = false
+	if ident, ok := auth.FromContext(ctx); ok {
+		if u, ok := ident.Record.(*users.User); ok && u.ID == id {
+			ident.Record = nil
+		}
 	}
 	p.cache.Delete(ctx, profileKey(id))
 }
