@@ -7,16 +7,14 @@ import (
 	"time"
 )
 
-type logAttrsKey struct{}
-
 // logAttrs collects attributes that inner handlers add to the access log line.
 type logAttrs struct{ attrs []slog.Attr }
 
 // AddLogAttrs adds attributes (for example the authenticated user ID) to the
 // request's access log line. It does nothing outside AccessLog.
 func AddLogAttrs(ctx context.Context, attrs ...slog.Attr) {
-	if la, ok := ctx.Value(logAttrsKey{}).(*logAttrs); ok {
-		la.attrs = append(la.attrs, attrs...)
+	if st := stateFrom(ctx); st != nil && st.logAttrs != nil {
+		st.logAttrs.attrs = append(st.logAttrs.attrs, attrs...)
 	}
 }
 
@@ -32,16 +30,17 @@ func AddLogAttrs(ctx context.Context, attrs ...slog.Attr) {
 func AccessLog(logger *slog.Logger) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			st, r := editState(r, func(st *requestState) bool { return st.logger != nil || st.logAttrs != nil })
+			st.logger = logger
 			if !logger.Enabled(r.Context(), slog.LevelError) {
-				next.ServeHTTP(w, r.WithContext(NewLoggerContext(r.Context(), logger)))
+				next.ServeHTTP(w, r)
 				return
 			}
 			start := time.Now()
 			rec := &statusRecorder{ResponseWriter: w}
 			la := &logAttrs{}
-			ctx := context.WithValue(r.Context(), logAttrsKey{}, la)
-			ctx = NewLoggerContext(ctx, logger)
-			r = r.WithContext(ctx)
+			st.logAttrs = la
+			ctx := r.Context()
 			next.ServeHTTP(rec, r)
 			status := rec.statusOrOK()
 			level := slog.LevelInfo

@@ -1,15 +1,12 @@
 package httpx
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 )
-
-type clientIPKey struct{}
 
 // TrustedProxies is a set of networks whose forwarding headers are believed.
 // The zero value trusts nobody, so X-Forwarded-For and X-Real-IP are ignored
@@ -91,8 +88,9 @@ func (tp TrustedProxies) Resolve(r *http.Request) netip.Addr {
 func ClientIP(trusted TrustedProxies) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ip := trusted.Resolve(r)
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientIPKey{}, ip)))
+			st, r := editState(r, func(st *requestState) bool { return st.hasClientIP })
+			st.clientIP, st.hasClientIP = trusted.Resolve(r), true
+			next.ServeHTTP(w, r)
 		})
 	}
 }
@@ -102,8 +100,8 @@ func ClientIP(trusted TrustedProxies) func(http.Handler) http.Handler {
 // headers are never trusted by default). It returns the invalid Addr when
 // RemoteAddr cannot be parsed.
 func ClientIPFromRequest(r *http.Request) netip.Addr {
-	if ip, ok := r.Context().Value(clientIPKey{}).(netip.Addr); ok {
-		return ip
+	if st := stateFrom(r.Context()); st != nil && st.hasClientIP {
+		return st.clientIP
 	}
 	return peerAddr(r.RemoteAddr)
 }

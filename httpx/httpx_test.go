@@ -361,6 +361,23 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Fatalf("%s = %q, want %q", k, got, v)
 		}
 	}
+
+	// A handler that edits its response's values in place or adds to them
+	// touches only its own response.
+	mw := SecurityHeaders(SecurityOptions{})
+	editing := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["X-Frame-Options"][0] = "SAMEORIGIN"
+		w.Header().Add("X-Content-Type-Options", "extra")
+	}))
+	editing.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	rec = httptest.NewRecorder()
+	mw(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if got := rec.Header().Values("X-Frame-Options"); len(got) != 1 || got[0] != "DENY" {
+		t.Fatalf("X-Frame-Options after another response edited its own: %q", got)
+	}
+	if got := rec.Header().Values("Referrer-Policy"); len(got) != 1 || got[0] != "strict-origin-when-cross-origin" {
+		t.Fatalf("Referrer-Policy after another response added a value: %q", got)
+	}
 }
 
 func TestCORS(t *testing.T) {

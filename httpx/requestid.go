@@ -19,7 +19,9 @@ func RequestID(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set(RequestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(NewRequestIDContext(r.Context(), id)))
+		st, r := editState(r, func(st *requestState) bool { return st.requestID != "" })
+		st.requestID = id
+		next.ServeHTTP(w, r)
 	})
 }
 
