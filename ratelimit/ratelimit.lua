@@ -39,39 +39,68 @@ local clock = tonumber(t[1]) * 1000000 + tonumber(t[2])
 -- below share these instead of being created anew for every decision.
 local key, limit, window, ttl, now, s, head, cap, expires
 
--- u32 and u64 read big-endian unsigned integers at byte position p (1-based).
-local function u32(s, p)
-  local a, b, c, d = byte(s, p, p + 3)
-  return ((a * 256 + b) * 256 + c) * 256 + d
-end
-
-local function u64(s, p)
-  local a, b, c, d, e, f, g, h = byte(s, p, p + 7)
-  return ((((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f) * 256 + g) * 256 + h
-end
-
--- p32 and p64 pack big-endian unsigned integers (below 2^53, so exact in a
--- double) with plain arithmetic, which is cheaper than math.floor calls.
-local function p32(x)
-  local d = x % 256
-  x = (x - d) / 256
-  local c = x % 256
-  x = (x - c) / 256
-  local b = x % 256
-  return char((x - b) / 256, b, c, d)
-end
-
-local function p64(x)
-  local lo = x % 4294967296
-  return p32((x - lo) / 4294967296) .. p32(lo)
+-- The value's integers are big-endian and below 2^53, so exact in a double.
+-- Redis bundles the struct library, whose C functions read or write a whole
+-- header in one call; where it is missing (miniredis, in tests) the same
+-- four functions are plain Lua.
+--   readHeader(s)        tag, limit, count, head, cap, newest, expires
+--   packHeader(...)      the 36-byte header for limit … expires
+--   packCounters(...)    its last 28 bytes, count … expires (offset 8)
+--   packStamp(x), stampAt(s, p)   one 8-byte timestamp, written or read at p
+local readHeader, packHeader, packCounters, packStamp, stampAt
+local struct = rawget(_G, 'struct') -- reading a missing global is an error
+if struct then
+  local pack, unpack = struct.pack, struct.unpack
+  readHeader = function(s) return unpack('>c4I4I4I4I4i8i8', s) end
+  packHeader = function(limit, count, head, cap, newest, expires)
+    return pack('>c4I4I4I4I4i8i8', TAG, limit, count, head, cap, newest, expires)
+  end
+  packCounters = function(count, head, cap, newest, expires)
+    return pack('>I4I4I4i8i8', count, head, cap, newest, expires)
+  end
+  packStamp = function(x) return pack('>i8', x) end
+  stampAt = function(s, p) return (unpack('>i8', s, p)) end
+else
+  local function u32(s, p)
+    local a, b, c, d = byte(s, p, p + 3)
+    return ((a * 256 + b) * 256 + c) * 256 + d
+  end
+  local function u64(s, p)
+    local a, b, c, d, e, f, g, h = byte(s, p, p + 7)
+    return ((((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f) * 256 + g) * 256 + h
+  end
+  -- Plain arithmetic is cheaper than math.floor calls.
+  local function p32(x)
+    local d = x % 256
+    x = (x - d) / 256
+    local c = x % 256
+    x = (x - c) / 256
+    local b = x % 256
+    return char((x - b) / 256, b, c, d)
+  end
+  local function p64(x)
+    local lo = x % 4294967296
+    return p32((x - lo) / 4294967296) .. p32(lo)
+  end
+  readHeader = function(s)
+    return sub(s, 1, 4), u32(s, 5), u32(s, 9), u32(s, 13), u32(s, 17), u64(s, 21), u64(s, 29)
+  end
+  packCounters = function(count, head, cap, newest, expires)
+    return p32(count) .. p32(head) .. p32(cap) .. p64(newest) .. p64(expires)
+  end
+  packHeader = function(limit, count, head, cap, newest, expires)
+    return TAG .. p32(limit) .. packCounters(count, head, cap, newest, expires)
+  end
+  packStamp = p64
+  stampAt = u64
 end
 
 -- replace writes a new value holding count raw entries (oldest first) in a
 -- ring of cap slots, with head 0. With keepExpires (the key's current
 -- expiry) the key keeps its TTL; else it gets two windows.
 local function replace(entries, count, cap, newest, keepExpires)
-  local v = TAG .. p32(limit) .. p32(count) .. p32(0) .. p32(cap) .. p64(newest) ..
-    p64(keepExpires or now + 2 * window) .. entries .. rep('\0', (cap - count) * 8)
+  local v = packHeader(limit, count, 0, cap, newest, keepExpires or now + 2 * window) ..
+    entries .. rep('\0', (cap - count) * 8)
   if keepExpires then
     redis.call('SET', key, v, 'KEEPTTL')
   else
@@ -82,7 +111,7 @@ end
 
 -- fresh starts the key over with this request as its only entry.
 local function fresh()
-  replace(p64(now), 1, min(limit, 4), now)
+  replace(packStamp(now), 1, min(limit, 4), now)
   return 1, limit - 1, now + window, now
 end
 
@@ -107,14 +136,14 @@ end
 -- the first read; nil when the value is shorter than its header says.
 local chunkStart, chunkEnd, chunk
 local function slot(j)
-  if j < FIRST then return u64(s, HDR + 8 * j + 1) end
+  if j < FIRST then return stampAt(s, HDR + 8 * j + 1) end
   if j < chunkStart or j >= chunkEnd then
     local last = min(j + FIRST, cap)
     chunk = redis.call('GETRANGE', key, HDR + 8 * j, HDR + 8 * last - 1)
     if #chunk ~= 8 * (last - j) then return nil end
     chunkStart, chunkEnd = j, last
   end
-  return u64(chunk, 8 * (j - chunkStart) + 1)
+  return stampAt(chunk, 8 * (j - chunkStart) + 1)
 end
 
 -- decide makes the decision for key k under limit lim, window win (µs) and
@@ -122,11 +151,14 @@ end
 local function decide(k, lim, win, tl)
   key, limit, window, ttl, now = k, lim, win, tl, clock
   s = redis.call('GETRANGE', key, 0, HDR + 8 * FIRST - 1)
-  if #s < HDR or sub(s, 1, 4) ~= TAG then -- absent or not ours
+  if #s < HDR then -- absent
     return fresh()
   end
-  local stored, count, newest = u32(s, 5), u32(s, 9), u64(s, 21)
-  head, cap, expires = u32(s, 13), u32(s, 17), u64(s, 29)
+  local tag, stored, count, newest
+  tag, stored, count, head, cap, newest, expires = readHeader(s)
+  if tag ~= TAG then -- not ours
+    return fresh()
+  end
   if cap < 1 or count > cap or head >= cap or #s ~= HDR + 8 * min(cap, FIRST) then -- damaged
     return fresh()
   end
@@ -176,25 +208,22 @@ local function decide(k, lim, win, tl)
   if inw < cap then -- room in the ring: write the slot and the header in place
     local j = start + inw
     if j >= cap then j = j - cap end
-    -- The header from count on; cap and (unless renewed) the expiry are
-    -- copied from the value as read rather than packed again.
+    -- The header from count on.
     local renew = now + window > expires
-    local exp = sub(s, 29, 36)
-    if renew then exp = p64(now + 2 * window) end
-    local stamp = p64(now)
+    if renew then expires = now + 2 * window end
+    local counters, stamp = packCounters(inw + 1, start, cap, now, expires), packStamp(now)
     if j < FIRST then -- one write: the header, the first slots as read, the new one
-      redis.call('SETRANGE', key, 8,
-        p32(inw + 1) .. p32(start) .. sub(s, 17, 20) .. stamp .. exp .. sub(s, HDR + 1, HDR + 8 * j) .. stamp)
+      redis.call('SETRANGE', key, 8, counters .. sub(s, HDR + 1, HDR + 8 * j) .. stamp)
     else
       redis.call('SETRANGE', key, HDR + 8 * j, stamp)
-      redis.call('SETRANGE', key, 8, p32(inw + 1) .. p32(start) .. sub(s, 17, 20) .. stamp .. exp)
+      redis.call('SETRANGE', key, 8, counters)
     end
     if renew then redis.call('PEXPIRE', key, 2 * ttl) end
   else -- the ring is full and below limit: rebuild it twice as large
     local v = whole()
     if not v then return fresh() end
     head = start
-    replace(raw(v, 0, inw) .. p64(now), inw + 1, min(limit, 2 * cap), now)
+    replace(raw(v, 0, inw) .. packStamp(now), inw + 1, min(limit, 2 * cap), now)
   end
   return 1, limit - inw - 1, oldest + window, now
 end

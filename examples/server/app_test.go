@@ -41,7 +41,7 @@ func startServer(t testing.TB, env map[string]string) *testServer {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := newApp(context.Background(), cfg, newLogger(cfg, io.Discard)) // at LOG_LEVEL, as main does
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
 	}
