@@ -44,9 +44,27 @@ load_build() {
   go build -o "$LOAD_DIR/loadtest" ./loadtest
 }
 
-# free_port prints a TCP port that is free on 127.0.0.1 right now.
+# free_port prints a TCP port that is free on 127.0.0.1 right now, chosen
+# below the kernel's ephemeral range, so that the load generator's own
+# outgoing connections cannot take it before the server binds it.
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randrange(10000, max(low, 10001))
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port below the ephemeral range")
+PY
 }
 
 # wait_health ADDR LOG: waits until the server at ADDR answers /health 200.
