@@ -129,8 +129,9 @@ func (a *Authenticator) Verify(ctx context.Context, raw string, typ TokenType) (
 // timeout's timer starts only if a check waits (both are usually answered
 // from process memory), which saves a timer per request.
 func (a *Authenticator) checkLive(ctx context.Context, c *Claims) (record any, err error) {
-	ctx, cancel := lazyctx.WithTimeout(ctx, a.opts.CheckTimeout)
-	defer cancel()
+	bounded := lazyctx.WithTimeout(ctx, a.opts.CheckTimeout)
+	defer bounded.Cancel()
+	ctx = bounded
 	revoked, err := a.store.IsRevoked(ctx, c.Subject, c.ID, c.IssuedAt.Time)
 	switch {
 	case err != nil:

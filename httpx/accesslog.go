@@ -10,6 +10,14 @@ import (
 // logAttrs collects attributes that inner handlers add to the access log line.
 type logAttrs struct{ attrs []slog.Attr }
 
+// accessEntry is what AccessLog keeps for one request, in one allocation:
+// the status recorder and the added attributes, with room for two of them.
+type accessEntry struct {
+	rec    statusRecorder
+	added  logAttrs
+	inline [2]slog.Attr
+}
+
 // AddLogAttrs adds attributes (for example the authenticated user ID) to the
 // request's access log line. It does nothing outside AccessLog.
 func AddLogAttrs(ctx context.Context, attrs ...slog.Attr) {
@@ -37,8 +45,9 @@ func AccessLog(logger *slog.Logger) Middleware {
 				return
 			}
 			start := time.Now()
-			rec := &statusRecorder{ResponseWriter: w}
-			la := &logAttrs{}
+			e := &accessEntry{rec: statusRecorder{ResponseWriter: w}}
+			e.added.attrs = e.inline[:0]
+			rec, la := &e.rec, &e.added
 			st.logAttrs = la
 			ctx := r.Context()
 			next.ServeHTTP(rec, r)

@@ -133,7 +133,7 @@ func New(store Store, opts Options) *Limiter {
 // OutcomeFailedOpen and a Result that allows the request with Limit set and
 // nothing else known.
 func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outcome) {
-	r, err := l.ask(ctx, p.scope()+":"+key, p)
+	r, err := l.ask(ctx, p.scope(), key, p)
 	outcome := OutcomeDenied
 	switch {
 	case err != nil:
@@ -157,12 +157,13 @@ func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outc
 // that answers by its context's deadline is called directly with the
 // timeout; one that bounds the wait itself is given the timeout; and one
 // that never blocks is called directly without it.
-func (l *Limiter) ask(ctx context.Context, key string, p Policy) (Result, error) {
+func (l *Limiter) ask(ctx context.Context, scope, key string, p Policy) (Result, error) {
+	if l.within != nil {
+		return l.within.allowWithin(ctx, scope, key, p, l.timeout)
+	}
+	key = scope + ":" + key
 	if _, ok := l.store.(nonBlocking); ok {
 		return l.store.Allow(ctx, key, p)
-	}
-	if l.within != nil {
-		return l.within.allowWithin(ctx, key, p, l.timeout)
 	}
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
@@ -210,7 +211,8 @@ type contextBound interface{ answersByDeadline() bool }
 // call (RedisStore with Batch); the Limiter gives those its timeout.
 type timeoutBound interface {
 	boundsTimeout() bool
-	allowWithin(ctx context.Context, key string, p Policy, timeout time.Duration) (Result, error)
+	// allowWithin decides the key scope:key.
+	allowWithin(ctx context.Context, scope, key string, p Policy, timeout time.Duration) (Result, error)
 }
 
 // Stats returns the decision counters.

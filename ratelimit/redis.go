@@ -4,6 +4,8 @@ import (
 	"context"
 	_ "embed"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -62,6 +64,9 @@ type RedisStore struct {
 	prefix    string
 	dedicated bool
 	batch     *batcher // nil unless RedisOptions.Batch
+
+	args      sync.Map // policyArgs → [3]string, see scriptArgs
+	argsCount atomic.Int64
 }
 
 var _ Store = (*RedisStore)(nil)
@@ -86,31 +91,61 @@ func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 // answersByDeadline implements contextBound.
 func (s *RedisStore) answersByDeadline() bool { return s.dedicated || s.batch != nil }
 
+// policyArgs identifies the script arguments of a policy.
+type policyArgs struct {
+	limit  int
+	window time.Duration
+}
+
+// scriptArgs returns the script's arguments for p (limit, window in µs,
+// window in ms rounded up), formatted once per policy.
+func (s *RedisStore) scriptArgs(p Policy) [3]string {
+	k := policyArgs{p.Limit, p.Window}
+	if v, ok := s.args.Load(k); ok {
+		return v.([3]string)
+	}
+	window := p.Window.Microseconds()
+	args := [3]string{strconv.Itoa(p.Limit), strconv.FormatInt(window, 10), strconv.FormatInt(ceilDiv(window, 1000), 10)}
+	if s.argsCount.Add(1) <= maxCachedArgs {
+		s.args.Store(k, args)
+	}
+	return args
+}
+
+// maxCachedArgs bounds the policies whose arguments a store remembers
+// (policies are few; this only guards against a caller making one per
+// request).
+const maxCachedArgs = 1024
+
 // boundsTimeout implements timeoutBound: a batching store waits for its
 // batch or the timeout, whichever comes first.
 func (s *RedisStore) boundsTimeout() bool { return s.batch != nil }
 
 // Allow implements Store.
 func (s *RedisStore) Allow(ctx context.Context, key string, p Policy) (Result, error) {
-	return s.allowWithin(ctx, key, p, 0)
+	return s.allowWithin(ctx, "", key, p, 0)
 }
 
-// allowWithin is Allow, waiting at most timeout (when positive) for a
-// batched decision; an unbatched call is bounded by ctx alone.
-func (s *RedisStore) allowWithin(ctx context.Context, key string, p Policy, timeout time.Duration) (Result, error) {
+// allowWithin is Allow for the key scope:key (key alone when scope is
+// empty), waiting at most timeout (when positive) for a batched decision;
+// an unbatched call is bounded by ctx alone.
+func (s *RedisStore) allowWithin(ctx context.Context, scope, key string, p Policy, timeout time.Duration) (Result, error) {
 	if err := p.Validate(); err != nil {
 		return Result{}, err
 	}
-	window := p.Window.Microseconds()
-	args := [3]string{strconv.Itoa(p.Limit), strconv.FormatInt(window, 10), strconv.FormatInt(ceilDiv(window, 1000), 10)}
+	full := s.prefix + key
+	if scope != "" {
+		full = s.prefix + scope + ":" + key
+	}
+	args := s.scriptArgs(p)
 	var d decision
 	if s.batch != nil {
 		var err error
-		if d, err = s.batch.decide(ctx, s.prefix+key, args, timeout); err != nil {
+		if d, err = s.batch.decide(ctx, full, args, timeout); err != nil {
 			return Result{}, err
 		}
 	} else {
-		ds, err := runScript(ctx, s.client, []string{s.prefix + key}, args[:])
+		ds, err := runScript(ctx, s.client, []string{full}, args[:])
 		if err != nil {
 			return Result{}, err
 		}

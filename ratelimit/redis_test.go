@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -176,6 +177,38 @@ func TestRedisStoreKeyPrefixAndExpiry(t *testing.T) {
 	}
 	if ttl <= 1500 || ttl > 3000 {
 		t.Fatalf("PTTL of the key: got %d, want in (1500, 3000] ms (two windows)", ttl)
+	}
+}
+
+// Through a Limiter, a key is counted per policy, under prefix, policy name
+// and key, whether the store batches or not, and its policies and
+// arguments stay apart.
+func TestLimiterScopesRedisKeysByPolicy(t *testing.T) {
+	for _, opts := range []ratelimit.RedisOptions{{}, {Batch: true}} {
+		t.Run(fmt.Sprintf("batch=%v", opts.Batch), func(t *testing.T) {
+			srv := testenv.Redis(t)
+			c := srv.Client(t)
+			opts.Prefix = srv.Prefix + "rl:"
+			l := ratelimit.New(ratelimit.NewRedisStore(c, opts), ratelimit.Options{})
+			ctx := context.Background()
+			one := ratelimit.Policy{Name: "one", Limit: 1, Window: time.Minute}
+			two := ratelimit.Policy{Name: "two", Limit: 2, Window: time.Minute}
+			for i, want := range []ratelimit.Outcome{ratelimit.OutcomeAllowed, ratelimit.OutcomeDenied} {
+				if _, got := l.Allow(ctx, "user:7", one); got != want {
+					t.Fatalf("policy one, request %d: %v, want %v", i, got, want)
+				}
+			}
+			for i, want := range []ratelimit.Outcome{ratelimit.OutcomeAllowed, ratelimit.OutcomeAllowed, ratelimit.OutcomeDenied} {
+				if r, got := l.Allow(ctx, "user:7", two); got != want || r.Limit != 2 {
+					t.Fatalf("policy two, request %d: %v (limit %d), want %v under limit 2", i, got, r.Limit, want)
+				}
+			}
+			for _, key := range []string{"rl:one:user:7", "rl:two:user:7"} {
+				if n, err := c.Do(ctx, c.B().Exists().Key(srv.Prefix+key).Build()).AsInt64(); err != nil || n != 1 {
+					t.Fatalf("key %s%s: exists %d, %v; want it", srv.Prefix, key, n, err)
+				}
+			}
+		})
 	}
 }
 

@@ -29,7 +29,8 @@ const (
 	released        // cancelled before it started
 )
 
-type timeoutCtx struct {
+// Timeout is the context returned by WithTimeout.
+type Timeout struct {
 	parent   context.Context
 	deadline time.Time
 
@@ -40,17 +41,17 @@ type timeoutCtx struct {
 }
 
 // WithTimeout returns a child of parent that ends d from now, when parent
-// ends, or when the returned cancel function is called, like
-// context.WithTimeout. The timer starts on the first call to Done; until
-// then Err compares the clock with the deadline. Call cancel when the work
-// is done, as with context.WithTimeout.
-func WithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	c := &timeoutCtx{parent: parent, deadline: time.Now().Add(d)}
-	return c, c.release
+// ends, or when Cancel is called, like context.WithTimeout. The timer starts
+// on the first call to Done; until then Err compares the clock with the
+// deadline. Call Cancel when the work is done, as with the cancel function
+// of context.WithTimeout (a method rather than a returned function, which
+// would cost an allocation).
+func WithTimeout(parent context.Context, d time.Duration) *Timeout {
+	return &Timeout{parent: parent, deadline: time.Now().Add(d)}
 }
 
 // Deadline returns the earlier of the parent's deadline and this one.
-func (c *timeoutCtx) Deadline() (time.Time, bool) {
+func (c *Timeout) Deadline() (time.Time, bool) {
 	if d, ok := c.parent.Deadline(); ok && d.Before(c.deadline) {
 		return d, true
 	}
@@ -58,7 +59,7 @@ func (c *timeoutCtx) Deadline() (time.Time, bool) {
 }
 
 // Done starts the timer on first use.
-func (c *timeoutCtx) Done() <-chan struct{} {
+func (c *Timeout) Done() <-chan struct{} {
 	switch c.state.Load() {
 	case started:
 		return c.timed.Done()
@@ -81,7 +82,7 @@ func (c *timeoutCtx) Done() <-chan struct{} {
 	return c.timed.Done()
 }
 
-func (c *timeoutCtx) Err() error {
+func (c *Timeout) Err() error {
 	switch c.state.Load() {
 	case started:
 		return c.timed.Err()
@@ -97,11 +98,11 @@ func (c *timeoutCtx) Err() error {
 	return nil
 }
 
-func (c *timeoutCtx) Value(key any) any { return c.parent.Value(key) }
+func (c *Timeout) Value(key any) any { return c.parent.Value(key) }
 
-// release is the cancel function: it marks a lazy context as cancelled so
-// that it never starts a timer, or stops the started timer.
-func (c *timeoutCtx) release() {
+// Cancel ends the context: it marks a lazy one as cancelled so that it
+// never starts a timer, or stops the started timer.
+func (c *Timeout) Cancel() {
 	if c.state.CompareAndSwap(lazy, released) {
 		return
 	}

@@ -9,7 +9,8 @@ import (
 )
 
 func TestErrFollowsTheClockWithoutATimer(t *testing.T) {
-	ctx, cancel := WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx := WithTimeout(context.Background(), 20*time.Millisecond)
+	cancel := ctx.Cancel
 	defer cancel()
 	if d, ok := ctx.Deadline(); !ok || time.Until(d) > 20*time.Millisecond || time.Until(d) < 10*time.Millisecond {
 		t.Fatalf("Deadline: %v %v, want about 20ms from now", d, ok)
@@ -21,7 +22,7 @@ func TestErrFollowsTheClockWithoutATimer(t *testing.T) {
 	if err := ctx.Err(); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Err after the deadline: %v, want DeadlineExceeded", err)
 	}
-	if s := ctx.(*timeoutCtx).state.Load(); s != lazy {
+	if s := ctx.state.Load(); s != lazy {
 		t.Fatalf("a timer was started (state %d) though nothing called Done", s)
 	}
 	select {
@@ -33,7 +34,8 @@ func TestErrFollowsTheClockWithoutATimer(t *testing.T) {
 
 func TestDoneClosesAtTheDeadline(t *testing.T) {
 	began := time.Now()
-	ctx, cancel := WithTimeout(context.Background(), 30*time.Millisecond)
+	ctx := WithTimeout(context.Background(), 30*time.Millisecond)
+	cancel := ctx.Cancel
 	defer cancel()
 	select {
 	case <-ctx.Done():
@@ -53,7 +55,8 @@ type testKey struct{}
 func TestParentCancellation(t *testing.T) {
 	for _, startFirst := range []bool{false, true} {
 		parent, cancelParent := context.WithCancel(context.WithValue(context.Background(), testKey{}, "v"))
-		ctx, cancel := WithTimeout(parent, time.Hour)
+		ctx := WithTimeout(parent, time.Hour)
+		cancel := ctx.Cancel
 		if got := ctx.Value(testKey{}); got != "v" {
 			t.Fatalf("Value: %v, want the parent's", got)
 		}
@@ -76,7 +79,8 @@ func TestParentCancellation(t *testing.T) {
 func TestParentDeadlineComesFirst(t *testing.T) {
 	parent, cancelParent := context.WithTimeout(context.Background(), time.Minute)
 	defer cancelParent()
-	ctx, cancel := WithTimeout(parent, time.Hour)
+	ctx := WithTimeout(parent, time.Hour)
+	cancel := ctx.Cancel
 	defer cancel()
 	pd, _ := parent.Deadline()
 	if d, _ := ctx.Deadline(); !d.Equal(pd) {
@@ -86,7 +90,8 @@ func TestParentDeadlineComesFirst(t *testing.T) {
 
 func TestCancel(t *testing.T) {
 	for _, startFirst := range []bool{false, true} {
-		ctx, cancel := WithTimeout(context.Background(), time.Hour)
+		ctx := WithTimeout(context.Background(), time.Hour)
+		cancel := ctx.Cancel
 		if startFirst {
 			ctx.Done()
 		}
@@ -107,7 +112,8 @@ func TestCancel(t *testing.T) {
 // (run with -race).
 func TestDoneRacingCancel(t *testing.T) {
 	for range 200 {
-		ctx, cancel := WithTimeout(context.Background(), time.Hour)
+		ctx := WithTimeout(context.Background(), time.Hour)
+		cancel := ctx.Cancel
 		var wg sync.WaitGroup
 		wg.Go(func() { <-ctx.Done() })
 		wg.Go(cancel)
@@ -120,7 +126,8 @@ func TestDoneRacingCancel(t *testing.T) {
 
 // A child derived by the context package follows the lazy parent.
 func TestDerivedContext(t *testing.T) {
-	ctx, cancel := WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx := WithTimeout(context.Background(), 20*time.Millisecond)
+	cancel := ctx.Cancel
 	defer cancel()
 	child, cancelChild := context.WithCancel(ctx)
 	defer cancelChild()
@@ -147,8 +154,7 @@ func BenchmarkTimeoutUnused(b *testing.B) {
 	b.Run("lazyctx.WithTimeout", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			_, cancel := WithTimeout(parent, time.Second)
-			cancel()
+			WithTimeout(parent, time.Second).Cancel()
 		}
 	})
 }
