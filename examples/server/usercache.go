@@ -46,9 +46,9 @@ func profileKey(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 // request's auth.Identity) is used without a second lookup.
 func (p *cachedProfiles) Get(ctx context.Context, id int64) (*users.User, error) {
 	if ident, ok := auth.FromContext(ctx); ok {
+		// LoadSubject made this copy for the request alone.
 		if u, ok := ident.Record.(*users.User); ok && u.ID == id {
-			copied := *u
-			return &copied, nil
+			return u, nil
 		}
 	}
 	u, err := p.load(ctx, id)
@@ -71,7 +71,8 @@ func (p *cachedProfiles) load(ctx context.Context, id int64) (users.User, error)
 }
 
 // LoadSubject implements auth.SubjectLoader through the cache: the
-// profile it returns (a *users.User) is the request's auth.Identity.Record.
+// profile it returns (a *users.User of the request's own) is the request's
+// auth.Identity.Record.
 func (p *cachedProfiles) LoadSubject(ctx context.Context, subject string) (any, bool, error) {
 	id, err := strconv.ParseInt(subject, 10, 64)
 	if err != nil {
