@@ -11,7 +11,7 @@ import (
 type keyMemo struct {
 	prefix string
 	seed   maphash.Seed
-	slots  [1024]atomic.Pointer[keyPair]
+	slots  [4096]atomic.Pointer[keyPair]
 }
 
 type keyPair struct{ key, full string }

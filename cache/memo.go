@@ -13,7 +13,7 @@ import (
 // bytes: the decoded value can be reused without decoding again.
 type decodedMemo[T any] struct {
 	seed  maphash.Seed
-	slots [1024]atomic.Pointer[memoEntry[T]]
+	slots [4096]atomic.Pointer[memoEntry[T]]
 }
 
 type memoEntry[T any] struct {

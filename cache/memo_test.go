@@ -2,6 +2,7 @@ package cache_test
 
 import (
 	"context"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -77,5 +78,32 @@ func TestShareDecoded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A few hundred hot keys share the memo with few collisions: warm reads of
+// 300 keys decode again for well under a tenth of them.
+func TestShareDecodedManyKeys(t *testing.T) {
+	ctx := context.Background()
+	codec := &countingCodec{}
+	c := cache.NewTyped[user](cache.NewMemoryStore(cache.MemoryOptions{}), cache.TypedOptions{ShareDecoded: true, Codec: codec})
+	const keys = 300
+	for i := range keys {
+		key := "user:" + strconv.Itoa(i)
+		if err := c.Set(ctx, key, user{ID: int64(i)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Get(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := codec.decodes.Load()
+	for i := range keys {
+		if got, err := c.Get(ctx, "user:"+strconv.Itoa(i)); err != nil || got.ID != int64(i) {
+			t.Fatalf("Get user:%d: %+v, %v", i, got, err)
+		}
+	}
+	if n := codec.decodes.Load() - before; n > keys/10 {
+		t.Fatalf("warm reads of %d keys decoded %d times, want at most %d", keys, n, keys/10)
 	}
 }
