@@ -28,5 +28,8 @@
 //	mux.Handle("POST /api/v1/auth/logout", a.Middleware(a.LogoutHandler()))
 //	mux.Handle("GET /api/v1/users/me", a.Middleware(meHandler))
 //
-// Handlers read the caller with FromContext or SubjectFromRequest.
+// Handlers read the caller with FromContext or SubjectFromRequest. When
+// Options.Subjects is a SubjectLoader, the record its check loaded (the
+// user's profile, say) is in Identity.Record, so a handler need not look the
+// user up again.
 package auth

@@ -16,7 +16,8 @@
 // Each decision on a RedisStore is one script call. Under many concurrent
 // requests, set RedisOptions.Batch: concurrent decisions then share one
 // script call (per Redis Cluster slot), and the Limiter calls the store
-// without a goroutine per decision.
+// without a goroutine or a timer per decision (one watchdog timer per store
+// ends the waits that reach the Limiter's timeout).
 //
 // Usage:
 //

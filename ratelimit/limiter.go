@@ -59,7 +59,8 @@ type Options struct {
 	// context (as a shared Redis client does while another caller holds a
 	// reconnect): such a store runs in a goroutine per call. A MemoryStore
 	// never blocks and is called directly, without a timeout; a RedisStore
-	// with Batch or DedicatedClient is called directly with the timeout.
+	// with DedicatedClient is called directly with the timeout, and one with
+	// Batch is called directly and ends the wait itself at the timeout.
 	// Default: DefaultTimeout.
 	Timeout time.Duration
 	// MaxPending bounds the store calls still running in their own

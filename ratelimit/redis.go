@@ -40,9 +40,10 @@ type RedisOptions struct {
 	// (one call per Redis Cluster slot, at most 512 decisions each), in
 	// arrival order. A lone decision is sent at once; under load, Redis and
 	// the client each do one command's work for many decisions. Callers
-	// wait only as long as their context allows, so the Limiter calls a
-	// batching store directly, without a goroutine per decision, on any
-	// client. A batch's call is bounded by one second. Default: false.
+	// wait only as long as their context (or, through a Limiter, its
+	// timeout) allows, so the Limiter calls a batching store directly,
+	// without a goroutine or a timer per decision, on any client. A batch's
+	// call is bounded by one second. Default: false.
 	Batch bool
 }
 
