@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -97,5 +98,42 @@ func TestRunCountsRefusedConnectionsAsSocketErrors(t *testing.T) {
 	res := run(context.Background(), healthScenario(u), runOptions{conns: 2, duration: time.Second, requests: 20, timeout: time.Second})
 	if res.SocketErrors != 20 || res.Requests != 0 {
 		t.Fatalf("got %+v, want 20 socket errors and no answered requests", res)
+	}
+}
+
+// The report pairs each me run with the next bare run and gives the median
+// and overall ratio of the pairs.
+func TestReportPairsMeWithBare(t *testing.T) {
+	rep := &report{Results: []result{
+		{Scenario: "health", RPS: 900},
+		{Scenario: "me", RPS: 50}, {Scenario: "bare", RPS: 100}, // 0.5
+		{Scenario: "me", RPS: 60}, {Scenario: "login", RPS: 5}, {Scenario: "bare", RPS: 100}, // 0.6
+		{Scenario: "bare", RPS: 300}, // no me before it: unpaired
+		{Scenario: "me", RPS: 40}, {Scenario: "bare", RPS: 100}, // 0.4
+		{Scenario: "me", RPS: 70}, // no bare after it: unpaired
+	}}
+	rep.computeRatio()
+	if got := rep.MeToBarePairs; len(got) != 3 || got[0] != 0.5 || got[1] != 0.6 || got[2] != 0.4 {
+		t.Fatalf("pairs %v, want [0.5 0.6 0.4]", got)
+	}
+	if *rep.MeToBare != 0.5 || *rep.MeToBareOverall != 0.5 {
+		t.Fatalf("median %v overall %v, want 0.5 and 0.5", *rep.MeToBare, *rep.MeToBareOverall)
+	}
+	var md strings.Builder
+	rep.markdown(&md)
+	if !strings.Contains(md.String(), "**50.0%** of the bare `net/http` ceiling, the median of 3 alternating pairs (50.0%, 60.0%, 40.0%; all pairs together 50.0%") {
+		t.Fatalf("markdown:\n%s", md.String())
+	}
+
+	one := &report{Results: []result{{Scenario: "me", RPS: 30}, {Scenario: "bare", RPS: 120}}}
+	one.computeRatio()
+	md.Reset()
+	one.markdown(&md)
+	if *one.MeToBare != 0.25 || !strings.Contains(md.String(), "**25%** of the bare") {
+		t.Fatalf("one pair: %v\n%s", *one.MeToBare, md.String())
+	}
+	none := &report{Results: []result{{Scenario: "me", RPS: 30}}}
+	if none.computeRatio(); none.MeToBare != nil {
+		t.Fatal("a ratio without a bare run")
 	}
 }

@@ -7,16 +7,28 @@
 #   scripts/bench-report.sh                         # 60 s per scenario, 256 connections
 #   DURATION=10s CONNS=64 scripts/bench-report.sh   # quicker
 #   SOAK_LOG=/tmp/soak.log scripts/bench-report.sh  # also include the output of a scripts/soak.sh run
+#   PAIRS=0 scripts/bench-report.sh                 # without the alternating me/bare pairs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-60s}
 CONNS=${CONNS:-256}
+PAIRS=${PAIRS:-8}                  # alternating me/bare pairs after the main run
+PAIR_DURATION=${PAIR_DURATION:-10s}
 BENCH_REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 out=$(mktemp -d /tmp/groundwork-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
 echo "load: $DURATION per scenario, $CONNS connections" >&2
 bash scripts/load.sh -duration "$DURATION" -conns "$CONNS" -timeout 30s -json "$out/load.json" -md "$out/load.md" >"$out/load.stdout"
+
+pair_scenarios=""
+if [ "$PAIRS" -gt 0 ]; then
+  for _ in $(seq "$PAIRS"); do pair_scenarios+="me,bare,"; done
+  pair_scenarios=${pair_scenarios%,}
+  echo "load: $PAIRS alternating me/bare pairs of $PAIR_DURATION" >&2
+  bash scripts/load.sh -duration "$PAIR_DURATION" -conns "$CONNS" -timeout 30s -scenarios "$pair_scenarios" \
+    -json "$out/pairs.json" -md "$out/pairs.md" >"$out/pairs.stdout"
+fi
 
 echo "package benchmarks" >&2
 REDIS_URL="$BENCH_REDIS_URL" GOFLAGS="${GOFLAGS:-} -buildvcs=false" \
@@ -52,6 +64,16 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
   echo
   cat "$out/load.md"
   echo
+  if [ "$PAIRS" -gt 0 ]; then
+    echo "### Alternating pairs"
+    echo
+    echo "The machine's speed drifts between runs, and the table above compares one \`me\` run with one \`bare\`"
+    echo "run minutes apart. Right after it, $PAIRS alternating pairs of $PAIR_DURATION each:"
+    echo "\`scripts/load.sh -duration $PAIR_DURATION -conns $CONNS -timeout 30s -scenarios $pair_scenarios\`."
+    echo
+    cat "$out/pairs.md"
+    echo
+  fi
   echo "## Package benchmarks"
   echo
   echo "Command: \`REDIS_URL=$BENCH_REDIS_URL go test -run XX -bench . -benchmem ./auth ./ratelimit ./cache ./users ./metrics\`"
