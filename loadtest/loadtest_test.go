@@ -108,7 +108,7 @@ func TestReportPairsMeWithBare(t *testing.T) {
 		{Scenario: "health", RPS: 900},
 		{Scenario: "me", RPS: 50}, {Scenario: "bare", RPS: 100}, // 0.5
 		{Scenario: "me", RPS: 60}, {Scenario: "login", RPS: 5}, {Scenario: "bare", RPS: 100}, // 0.6
-		{Scenario: "bare", RPS: 300}, // no me before it: unpaired
+		{Scenario: "bare", RPS: 300},                            // no me before it: unpaired
 		{Scenario: "me", RPS: 40}, {Scenario: "bare", RPS: 100}, // 0.4
 		{Scenario: "me", RPS: 70}, // no bare after it: unpaired
 	}}
