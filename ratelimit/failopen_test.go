@@ -115,6 +115,20 @@ func (p *freezableProxy) close() {
 	}
 }
 
+// hungClient returns a client connected (through a freezableProxy) to a
+// Redis that then stops answering.
+func hungClient(t *testing.T) rueidis.Client {
+	t.Helper()
+	mini := miniredis.RunT(t)
+	proxy := newFreezableProxy(t, mini.Addr())
+	c := connect(t, proxy.ln.Addr().String())
+	if err := c.Do(context.Background(), c.B().Ping().Build()).Error(); err != nil {
+		t.Fatalf("PING through the proxy before freezing: %v", err)
+	}
+	proxy.freeze()
+	return c
+}
+
 // connect returns a client of addr with the application's defaults
 // (redisconn: 2 s dial and write timeouts), closed when the test ends.
 func connect(t *testing.T, addr string) rueidis.Client {
@@ -146,16 +160,7 @@ func TestFailOpen(t *testing.T) {
 			mini.Close()
 			return c
 		}},
-		{"hung redis", func(t *testing.T) rueidis.Client {
-			mini := miniredis.RunT(t)
-			proxy := newFreezableProxy(t, mini.Addr())
-			c := connect(t, proxy.ln.Addr().String())
-			if err := c.Do(context.Background(), c.B().Ping().Build()).Error(); err != nil {
-				t.Fatalf("PING through the proxy before freezing: %v", err)
-			}
-			proxy.freeze()
-			return c
-		}},
+		{"hung redis", hungClient},
 	}
 	variants := []struct {
 		name string
@@ -363,14 +368,7 @@ func testFailOpenWhileReconnecting(t *testing.T, opts ratelimit.RedisOptions) {
 // Limiters with different timeouts on one store and for direct calls bounded
 // by their context; then it stops.
 func TestFailOpenBatchedAtEachDeadline(t *testing.T) {
-	mini := miniredis.RunT(t)
-	proxy := newFreezableProxy(t, mini.Addr())
-	c := connect(t, proxy.ln.Addr().String())
-	if err := c.Do(context.Background(), c.B().Ping().Build()).Error(); err != nil {
-		t.Fatalf("PING through the proxy before freezing: %v", err)
-	}
-	proxy.freeze()
-	store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Batch: true})
+	store := ratelimit.NewRedisStore(hungClient(t), ratelimit.RedisOptions{Batch: true})
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	const short, long, byContext = 30 * time.Millisecond, 90 * time.Millisecond, 60 * time.Millisecond
 	limiters := map[time.Duration]*ratelimit.Limiter{

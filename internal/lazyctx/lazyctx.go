@@ -82,6 +82,9 @@ func (c *Timeout) Done() <-chan struct{} {
 	return c.timed.Done()
 }
 
+// Err reports why the context ended: the started timer's error, Canceled
+// after Cancel, the parent's error, or DeadlineExceeded once the deadline
+// has passed (read from the clock, without a timer).
 func (c *Timeout) Err() error {
 	switch c.state.Load() {
 	case started:
@@ -98,6 +101,7 @@ func (c *Timeout) Err() error {
 	return nil
 }
 
+// Value returns the parent's value for key.
 func (c *Timeout) Value(key any) any { return c.parent.Value(key) }
 
 // Cancel ends the context: it marks a lazy one as cancelled so that it
