@@ -132,16 +132,18 @@ local function whole()
   return v
 end
 
--- slot returns the timestamp in slot j, reading FIRST slots at a time past
--- the first read; nil when the value is shorter than its header says.
-local chunkStart, chunkEnd, chunk
+-- slot returns the timestamp in slot j; past the first read it reads a
+-- chunk of slots: 4 at first (a decision usually drops one entry and looks
+-- at the next), then twice as many each time, up to FIRST. It returns nil
+-- when the value is shorter than its header says.
+local chunkStart, chunkEnd, chunk, chunkSize
 local function slot(j)
   if j < FIRST then return stampAt(s, HDR + 8 * j + 1) end
   if j < chunkStart or j >= chunkEnd then
-    local last = min(j + FIRST, cap)
+    local last = min(j + chunkSize, cap)
     chunk = redis.call('GETRANGE', key, HDR + 8 * j, HDR + 8 * last - 1)
     if #chunk ~= 8 * (last - j) then return nil end
-    chunkStart, chunkEnd = j, last
+    chunkStart, chunkEnd, chunkSize = j, last, min(2 * chunkSize, FIRST)
   end
   return stampAt(chunk, 8 * (j - chunkStart) + 1)
 end
@@ -172,7 +174,7 @@ local function decide(k, lim, win, tl)
     count, head, cap = keep, 0, newcap
   end
 
-  chunkStart, chunkEnd, chunk = 0, 0, ''
+  chunkStart, chunkEnd, chunk, chunkSize = 0, 0, '', 4
   if count > 0 and now < newest then now = newest end
   local cutoff = now - window
 
