@@ -203,7 +203,7 @@ func (l *Limiter) ask(ctx context.Context, scope, key string, p Policy) (Result,
 type nonBlocking interface{ nonBlocking() }
 
 // contextBound is implemented by stores that may know they return by their
-// context's deadline (RedisStore with Batch or DedicatedClient); the Limiter
+// context's deadline (RedisStore with DedicatedClient); the Limiter
 // calls those directly with its timeout.
 type contextBound interface{ answersByDeadline() bool }
 

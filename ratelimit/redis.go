@@ -89,8 +89,9 @@ func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 	return s
 }
 
-// answersByDeadline implements contextBound.
-func (s *RedisStore) answersByDeadline() bool { return s.dedicated || s.batch != nil }
+// answersByDeadline implements contextBound. (A batching store is given
+// the timeout instead: see boundsTimeout.)
+func (s *RedisStore) answersByDeadline() bool { return s.dedicated }
 
 // policyArgs identifies the script arguments of a policy.
 type policyArgs struct {
