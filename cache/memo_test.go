@@ -81,29 +81,41 @@ func TestShareDecoded(t *testing.T) {
 	}
 }
 
-// A few hundred hot keys share the memo with few collisions: warm reads of
-// 300 keys decode again for well under a tenth of them.
+// A few hundred hot keys share the memo with few collisions. Where keys
+// collide depends on the memo's random hash seed, so the test averages over
+// ten caches (ten seeds): with 4,096 slots the mean number of warm reads of
+// 300 keys that decode again is about 21 (the mean of ten never exceeded 29
+// in 5,000 simulated runs); with 1,024 slots it is about 76 (never below 65).
+// The bound of 45 separates the two without depending on luck.
 func TestShareDecodedManyKeys(t *testing.T) {
 	ctx := context.Background()
-	codec := &countingCodec{}
-	c := cache.NewTyped[user](cache.NewMemoryStore(cache.MemoryOptions{}), cache.TypedOptions{ShareDecoded: true, Codec: codec})
-	const keys = 300
-	for i := range keys {
-		key := "user:" + strconv.Itoa(i)
-		if err := c.Set(ctx, key, user{ID: int64(i)}); err != nil {
-			t.Fatal(err)
+	const (
+		keys   = 300
+		caches = 10
+		bound  = 45 // mean re-decodes per cache
+	)
+	var total int32
+	for range caches {
+		codec := &countingCodec{}
+		c := cache.NewTyped[user](cache.NewMemoryStore(cache.MemoryOptions{}), cache.TypedOptions{ShareDecoded: true, Codec: codec})
+		for i := range keys {
+			key := "user:" + strconv.Itoa(i)
+			if err := c.Set(ctx, key, user{ID: int64(i)}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Get(ctx, key); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if _, err := c.Get(ctx, key); err != nil {
-			t.Fatal(err)
+		before := codec.decodes.Load()
+		for i := range keys {
+			if got, err := c.Get(ctx, "user:"+strconv.Itoa(i)); err != nil || got.ID != int64(i) {
+				t.Fatalf("Get user:%d: %+v, %v", i, got, err)
+			}
 		}
+		total += codec.decodes.Load() - before
 	}
-	before := codec.decodes.Load()
-	for i := range keys {
-		if got, err := c.Get(ctx, "user:"+strconv.Itoa(i)); err != nil || got.ID != int64(i) {
-			t.Fatalf("Get user:%d: %+v, %v", i, got, err)
-		}
-	}
-	if n := codec.decodes.Load() - before; n > keys/10 {
-		t.Fatalf("warm reads of %d keys decoded %d times, want at most %d", keys, n, keys/10)
+	if mean := float64(total) / caches; mean > bound {
+		t.Fatalf("warm reads of %d keys decoded again %.1f times on average over %d caches, want at most %d", keys, mean, caches, bound)
 	}
 }
