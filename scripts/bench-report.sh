@@ -67,8 +67,8 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
   if [ "$PAIRS" -gt 0 ]; then
     echo "### Alternating pairs"
     echo
-    echo "The machine's speed drifts between runs, and the table above compares one \`me\` run with one \`bare\`"
-    echo "run minutes apart. Right after it, $PAIRS alternating pairs of $PAIR_DURATION each:"
+    echo "The table above compares one \`me\` run with the \`bare\` run right after it, and on this shared machine one"
+    echo "pair swings by several points. Right after it, $PAIRS alternating pairs of $PAIR_DURATION each:"
     echo "\`scripts/load.sh -duration $PAIR_DURATION -conns $CONNS -timeout 30s -scenarios $pair_scenarios\`."
     echo
     cat "$out/pairs.md"
