@@ -4,12 +4,16 @@
 # exit with status 0.
 set -euo pipefail
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+pid=
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/server" ./examples/server
-port=18799
-if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
-  echo "port $port is already in use; stop whatever listens there"; exit 1
-fi
+# The first of 18799-18848 that nothing listens on (a stray server left on
+# the machine must not fail CI).
+port=
+for p in $(seq 18799 18848); do
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || { echo "ports 18799-18848 are all in use"; exit 1; }
 (cd "$work" && exec env -u REDIS_URL -u DATABASE_URL PORT=$port ./server >"$work/log" 2>&1) &
 pid=$!
 for _ in $(seq 1 100); do
