@@ -100,3 +100,24 @@ func AsError(err error) *Error {
 	}
 	return Internal(err)
 }
+
+// ErrorWriter writes an error response. Middleware and handlers that answer
+// errors on their own (auth, ratelimit) take one as an option, so a service
+// can keep its own error format. When it is called, the headers the response
+// must carry (WWW-Authenticate, Retry-After, X-RateLimit-*) are already set
+// on w; err carries the status, the machine code and the client-facing
+// detail. A nil ErrorWriter means WriteErrorResponse, the documented
+// envelope.
+type ErrorWriter func(w http.ResponseWriter, r *http.Request, err *Error)
+
+// WriteErrorResponse is the default ErrorWriter: WriteError for an *Error.
+func WriteErrorResponse(w http.ResponseWriter, r *http.Request, err *Error) { WriteError(w, r, err) }
+
+// Write calls ew, or WriteErrorResponse when ew is nil.
+func (ew ErrorWriter) Write(w http.ResponseWriter, r *http.Request, err *Error) {
+	if ew == nil {
+		WriteError(w, r, err)
+		return
+	}
+	ew(w, r, err)
+}
