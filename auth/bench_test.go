@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/groundwork-go/groundwork/auth"
 )
@@ -40,8 +39,8 @@ func BenchmarkVerifyTokenRemembered(b *testing.B) {
 // answered from the client-side cache; the difference from
 // BenchmarkVerifyToken is the check's cost. roundtrips/op must be 0.
 func BenchmarkVerifyWithWarmRevocationCheck(b *testing.B) {
-	a, client := benchAuthenticator(b)
-	raw := issue(b, a.Tokens(), auth.AccessToken)
+	a, tokens, client := benchAuthenticator(b)
+	raw := issue(b, tokens, auth.AccessToken)
 	ctx := context.Background()
 	if _, err := a.Verify(ctx, raw, auth.AccessToken); err != nil {
 		b.Fatal(err)
@@ -58,8 +57,8 @@ func BenchmarkVerifyWithWarmRevocationCheck(b *testing.B) {
 
 // BenchmarkMiddlewareWarm is the Bearer middleware around an empty handler.
 func BenchmarkMiddlewareWarm(b *testing.B) {
-	a, client := benchAuthenticator(b)
-	raw := issue(b, a.Tokens(), auth.AccessToken)
+	a, tokens, client := benchAuthenticator(b)
+	raw := issue(b, tokens, auth.AccessToken)
 	h := a.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	req := httptest.NewRequest("GET", "/me", nil)
 	req.Header.Set("Authorization", "Bearer "+raw)
@@ -76,9 +75,14 @@ func BenchmarkMiddlewareWarm(b *testing.B) {
 	b.ReportMetric(float64(client.roundTrips.Load()-before)/float64(b.N), "roundtrips/op")
 }
 
-func benchAuthenticator(b *testing.B) (*auth.Authenticator, *countingClient) {
+func benchAuthenticator(b *testing.B) (*auth.Authenticator, *auth.Tokens, *countingClient) {
 	store, client := countedRedisStore(b)
-	return auth.NewAuthenticator(newHSTokens(b, auth.TokenOptions{}), store, auth.Options{}), client
+	tokens := newHSTokens(b, auth.TokenOptions{})
+	a, err := auth.NewAuthenticator(tokens, auth.NewMemorySessions(auth.MemorySessionOptions{}), store, auth.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a, tokens, client
 }
 
 // BenchmarkWarmRevocationCheck is the revocation check alone, answered
@@ -86,12 +90,11 @@ func benchAuthenticator(b *testing.B) (*auth.Authenticator, *countingClient) {
 func BenchmarkWarmRevocationCheck(b *testing.B) {
 	store, client := countedRedisStore(b)
 	ctx := context.Background()
-	iat := time.Now()
-	store.IsRevoked(ctx, "42", "jti", iat)
+	store.IsRevoked(ctx, "42", "sid", 0)
 	before := client.roundTrips.Load()
 	b.ReportAllocs()
 	for b.Loop() {
-		if revoked, err := store.IsRevoked(ctx, "42", "jti", iat); err != nil || revoked {
+		if revoked, err := store.IsRevoked(ctx, "42", "sid", 0); err != nil || revoked {
 			b.Fatal(revoked, err)
 		}
 	}

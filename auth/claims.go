@@ -20,18 +20,29 @@ const (
 
 // Claims are the JWT claims Groundwork issues and verifies.
 //
-// IssuedAt carries microseconds (RFC 7519 allows a fractional NumericDate),
-// so a per-user revocation cut-off can tell a token issued just before it
-// from one issued just after it within the same second.
+// IssuedAt carries microseconds (RFC 7519 allows a fractional NumericDate).
+// Revocation never compares times: a token dies when its session ends or
+// its credential epoch falls below the subject's current one.
 type Claims struct {
-	Subject   string           `json:"sub"`
-	ID        string           `json:"jti"`
-	Type      TokenType        `json:"typ"`
-	IssuedAt  Timestamp        `json:"iat"`
-	NotBefore *jwt.NumericDate `json:"nbf,omitempty"`
-	ExpiresAt *jwt.NumericDate `json:"exp,omitempty"`
-	Issuer    string           `json:"iss,omitempty"`
-	Audience  jwt.ClaimStrings `json:"aud,omitempty"`
+	Subject string    `json:"sub"`
+	ID      string    `json:"jti"`
+	Type    TokenType `json:"typ"`
+	// SessionID names the session the token belongs to ("sid"); every
+	// token Groundwork issues has one.
+	SessionID string `json:"sid"`
+	// Epoch is the subject's credential epoch when the session was created
+	// or last refreshed ("cep"). A credential change raises the epoch, which
+	// rejects every token carrying a lower one.
+	Epoch int64 `json:"cep"`
+	// Generation is the rotation counter of a refresh token ("gen"): the
+	// session accepts only the refresh token of its current generation, and
+	// presenting an older one is reuse. Zero in access tokens.
+	Generation uint64           `json:"gen,omitempty"`
+	IssuedAt   Timestamp        `json:"iat"`
+	NotBefore  *jwt.NumericDate `json:"nbf,omitempty"`
+	ExpiresAt  *jwt.NumericDate `json:"exp,omitempty"`
+	Issuer     string           `json:"iss,omitempty"`
+	Audience   jwt.ClaimStrings `json:"aud,omitempty"`
 }
 
 var _ jwt.Claims = (*Claims)(nil)

@@ -23,7 +23,7 @@ func ExampleNewTokens() {
 	if err != nil {
 		panic(err)
 	}
-	raw, _, _ := tokens.Issue("42", auth.AccessToken)
+	raw, _, _ := tokens.Issue(auth.AccessToken, &auth.Session{ID: "s1", Subject: "42"})
 	claims, err := tokens.Parse(raw, auth.AccessToken)
 	fmt.Println(claims.Subject, claims.Type, err)
 	_, err = tokens.Parse(raw, auth.RefreshToken)
@@ -36,21 +36,25 @@ func ExampleNewTokens() {
 func ExampleAuthenticator_Middleware() {
 	key, _ := auth.HS256Key("primary", []byte("an-example-secret-of-at-least-32-bytes"))
 	tokens, _ := auth.NewTokens(key, auth.TokenOptions{})
-	a := auth.NewAuthenticator(tokens, auth.NewMemoryRevocations(nil), auth.Options{})
+	a, _ := auth.NewAuthenticator(tokens, auth.NewMemorySessions(auth.MemorySessionOptions{}),
+		auth.NewMemoryRevocations(auth.MemoryRevocationOptions{}), auth.Options{})
 	me := a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		subject, _ := auth.SubjectFromRequest(r)
 		fmt.Fprint(w, "hello ", subject)
 	}))
 
-	pair, _ := a.IssuePair("42")
+	// A login: the user store checked the password and read epoch 0.
+	pair, _ := a.StartSession(context.Background(), auth.Credentials{Subject: "42", Epoch: 0}, auth.ClientInfo{})
 	req := httptest.NewRequest("GET", "/me", nil)
 	req.Header.Set("Authorization", "Bearer "+pair.AccessToken)
 	rec := httptest.NewRecorder()
 	me.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, rec.Body.String())
 
-	// After logout-everywhere the same token is rejected.
-	a.RevokeUser(context.Background(), "42", time.Now())
+	// After a password change the same token is rejected.
+	a.ChangeCredentials(context.Background(), "42", func(context.Context) error {
+		return nil // store the new password hash here
+	})
 	rec = httptest.NewRecorder()
 	me.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"))
@@ -60,12 +64,13 @@ func ExampleAuthenticator_Middleware() {
 }
 
 func ExampleNewMemoryRevocations() {
-	store := auth.NewMemoryRevocations(nil)
+	store := auth.NewMemoryRevocations(auth.MemoryRevocationOptions{})
 	ctx := context.Background()
-	store.RevokeToken(ctx, "42", "token-id", time.Now().Add(time.Hour))
-	revoked, _ := store.IsRevoked(ctx, "42", "token-id", time.Now())
-	fmt.Println(revoked)
-	// Output: true
+	store.RevokeSession(ctx, "42", "session-id", time.Hour)
+	revoked, _ := store.IsRevoked(ctx, "42", "session-id", 0)
+	other, _ := store.IsRevoked(ctx, "42", "another-session", 0)
+	fmt.Println(revoked, other)
+	// Output: true false
 }
 
 func ExampleNewRedisRevocations() {
@@ -85,16 +90,17 @@ func ExampleNewRedisRevocations() {
 
 	store := auth.NewRedisRevocations(client, auth.RedisRevocationOptions{Prefix: "myapp:auth:"})
 	ctx := context.Background()
-	store.RevokeToken(ctx, "42", "token-id", time.Now().Add(time.Hour))
-	revoked, _ := store.IsRevoked(ctx, "42", "token-id", time.Now())
-	fmt.Println(revoked, srv.Exists("myapp:auth:{42}:jti:token-id"))
+	store.RevokeSession(ctx, "42", "session-id", time.Hour)
+	revoked, _ := store.IsRevoked(ctx, "42", "session-id", 0)
+	fmt.Println(revoked, srv.Exists("myapp:auth:{42}:sid:session-id"))
 	// Output: true true
 }
 
 func ExampleAuthenticator_LoginHandler() {
 	key, _ := auth.HS256Key("primary", []byte("an-example-secret-of-at-least-32-bytes"))
 	tokens, _ := auth.NewTokens(key, auth.TokenOptions{})
-	a := auth.NewAuthenticator(tokens, auth.NewMemoryRevocations(nil), auth.Options{})
+	a, _ := auth.NewAuthenticator(tokens, auth.NewMemorySessions(auth.MemorySessionOptions{}),
+		auth.NewMemoryRevocations(auth.MemoryRevocationOptions{}), auth.Options{})
 	login := a.LoginHandler(exampleUsers{})
 	req := httptest.NewRequest("POST", "/api/v1/auth/login", strings.NewReader("username=johndoe&password=wrong"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -106,9 +112,9 @@ func ExampleAuthenticator_LoginHandler() {
 
 type exampleUsers struct{}
 
-func (exampleUsers) CheckCredentials(_ context.Context, login, password string) (string, error) {
+func (exampleUsers) CheckCredentials(_ context.Context, login, password string) (auth.Credentials, error) {
 	if login == "johndoe" && password == "secretpassword" {
-		return "42", nil
+		return auth.Credentials{Subject: "42"}, nil
 	}
-	return "", auth.ErrInvalidCredentials
+	return auth.Credentials{}, auth.ErrInvalidCredentials
 }

@@ -40,7 +40,11 @@ func FuzzParseToken(f *testing.F) {
 func FuzzBearerMiddleware(f *testing.F) {
 	tokens := newHSTokens(f, auth.TokenOptions{})
 	good := issue(f, tokens, auth.AccessToken)
-	a := auth.NewAuthenticator(tokens, auth.NewMemoryRevocations(nil), auth.Options{})
+	a, err := auth.NewAuthenticator(tokens, auth.NewMemorySessions(auth.MemorySessionOptions{}),
+		auth.NewMemoryRevocations(auth.MemoryRevocationOptions{}), auth.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
 	h := a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	f.Add("Bearer " + good)
 	f.Add("bearer " + good)

@@ -1,88 +1,88 @@
 package auth
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/groundwork-go/groundwork/httpx"
 )
 
-// CredentialChecker checks a login and password and returns the subject
-// (user ID). A wrong login or password must return ErrInvalidCredentials
-// after the same work either way, so the two cannot be told apart; an
-// unreachable backend should return an error wrapping ErrUnavailable (503).
+// CredentialChecker checks a login and password. It returns the subject
+// (user ID) and the credential epoch it read together with the password
+// hash, before checking the password, so that a password change racing the
+// login is detected when the session is recorded. A wrong login or password
+// must return ErrInvalidCredentials after the same work either way, so the
+// two cannot be told apart; an unreachable backend should return an error
+// wrapping ErrUnavailable (503).
 type CredentialChecker interface {
-	CheckCredentials(ctx context.Context, login, password string) (subject string, err error)
+	CheckCredentials(ctx context.Context, login, password string) (Credentials, error)
 }
 
 // ErrInvalidCredentials is returned by a CredentialChecker for a wrong login
 // or password.
 var ErrInvalidCredentials = errors.New("auth: invalid credentials")
 
-// LoginRequest is the form body of POST /auth/login. Username also accepts
+// loginRequest is the form body of POST /auth/login. Username also accepts
 // the account's email.
-type LoginRequest struct {
+type loginRequest struct {
 	Username string `form:"username" json:"username" validate:"required,max=254"`
 	Password string `form:"password" json:"password" validate:"required,max=1024"`
 }
 
-// LoginHandler serves POST /auth/login: form fields username (or email) and
-// password → 200 TokenPair, or 401 "Incorrect username or password".
+// LoginHandler serves a login: form (or JSON) fields username (or email)
+// and password → 200 TokenPair of a new session, or 401 "Incorrect
+// username or password".
 func (a *Authenticator) LoginHandler(creds CredentialChecker) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in LoginRequest
+		var in loginRequest
 		if err := httpx.Decode(w, r, &in); err != nil {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		subject, err := creds.CheckCredentials(r.Context(), in.Username, in.Password)
-		if errors.Is(err, ErrInvalidCredentials) {
+		c, err := creds.CheckCredentials(r.Context(), in.Username, in.Password)
+		if err == nil {
+			var pair *TokenPair
+			if pair, err = a.StartSession(r.Context(), c, ClientInfoFromRequest(r)); err == nil {
+				WritePair(w, http.StatusOK, pair)
+				return
+			}
+		}
+		if errors.Is(err, ErrInvalidCredentials) || errors.Is(err, ErrStaleCredentials) {
 			w.Header().Set("WWW-Authenticate", "Bearer")
-			httpx.WriteError(w, r, httpx.Unauthorized("Incorrect username or password"))
+			a.writeError(w, r, httpx.Unauthorized("Incorrect username or password").WithCause(err))
 			return
 		}
 		if errors.Is(err, ErrUnavailable) {
-			httpx.WriteError(w, r, httpError(err, ""))
+			a.writeError(w, r, httpError(err, ""))
 			return
 		}
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		a.writePair(w, r, subject, http.StatusOK)
+		httpx.WriteError(w, r, err)
 	})
 }
 
-// WritePair issues a token pair for subject and writes it with status (the
-// signup handler uses 201).
-func (a *Authenticator) WritePair(w http.ResponseWriter, r *http.Request, subject string, status int) {
-	a.writePair(w, r, subject, status)
-}
-
-func (a *Authenticator) writePair(w http.ResponseWriter, r *http.Request, subject string, status int) {
-	pair, err := a.IssuePair(subject)
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
+// WritePair writes a token pair with status (200, or 201 for a signup)
+// and Cache-Control: no-store.
+func WritePair(w http.ResponseWriter, status int, pair *TokenPair) {
 	w.Header().Set("Cache-Control", "no-store")
 	httpx.WriteJSON(w, status, pair)
 }
 
-// RefreshRequest is the JSON body of POST /auth/refresh and, optionally,
+// refreshRequest is the JSON body of POST /auth/refresh and, optionally,
 // of POST /auth/logout.
-type RefreshRequest struct {
+type refreshRequest struct {
 	RefreshToken string `json:"refresh_token" form:"refresh_token" validate:"required,max=4096"`
 }
 
-// RefreshHandler serves POST /auth/refresh: JSON {"refresh_token"} → 200
-// with a new access token and a new refresh token; the old refresh token is
-// revoked. An invalid, expired, revoked or already-used token → 401.
+// RefreshHandler serves a refresh: JSON {"refresh_token"} → 200 with a new
+// access token and a new refresh token of the same session. An invalid,
+// expired or ended token → 401; a consumed one also ends its session.
 func (a *Authenticator) RefreshHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in RefreshRequest
+		var in refreshRequest
 		if err := httpx.DecodeJSON(w, r, &in); err != nil {
 			httpx.WriteError(w, r, err)
 			return
@@ -92,57 +92,81 @@ func (a *Authenticator) RefreshHandler() http.Handler {
 			if !errors.Is(err, ErrUnavailable) {
 				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 			}
-			httpx.WriteError(w, r, httpError(err, "Invalid or expired refresh token"))
+			a.writeError(w, r, httpError(err, "Invalid or expired refresh token"))
 			return
 		}
-		w.Header().Set("Cache-Control", "no-store")
-		httpx.WriteJSON(w, http.StatusOK, pair)
+		WritePair(w, http.StatusOK, pair)
 	})
 }
 
-// LogoutRequest is the optional body of POST /auth/logout.
-type LogoutRequest struct {
+// logoutRequest is the optional body of POST /auth/logout.
+type logoutRequest struct {
 	RefreshToken string `json:"refresh_token" form:"refresh_token" validate:"max=4096"`
 }
 
-// LogoutResponse is the body of a successful logout.
-type LogoutResponse struct {
+// logoutResponse is the body of a successful logout.
+type logoutResponse struct {
 	Message   string `json:"message"`
 	RevokedAt string `json:"revoked_at"`
 }
 
-// LogoutHandler serves POST /auth/logout behind Middleware: it revokes the
-// presented access token until its expiry and, when the body (JSON or form)
-// carries a refresh_token of the same user, that token too.
+// LogoutHandler serves a logout behind Middleware: it ends the session of
+// the presented access token, so its access and refresh tokens both die.
+// The body is optional and may be absent, empty or chunked; when it
+// carries a refresh_token of another session of the same user, that
+// session ends too.
 func (a *Authenticator) LogoutHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := FromContext(r.Context())
 		if !ok || id.Claims == nil {
-			httpx.WriteError(w, r, httpx.Unauthorized("Not authenticated"))
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			a.writeError(w, r, httpx.Unauthorized("Not authenticated"))
 			return
 		}
-		var in LogoutRequest
-		if r.ContentLength != 0 {
+		var in logoutRequest
+		if hasBody(r) {
 			if err := httpx.Decode(w, r, &in); err != nil {
 				httpx.WriteError(w, r, err)
 				return
 			}
 		}
-		if err := a.Revoke(r.Context(), id.Claims); err != nil {
-			httpx.WriteError(w, r, httpError(err, ""))
+		if _, err := a.EndSession(r.Context(), id.Subject, id.Claims.SessionID, EndLogout); err != nil && !errors.Is(err, ErrSessionNotFound) {
+			a.writeError(w, r, httpError(err, ""))
 			return
 		}
 		if in.RefreshToken != "" {
-			if rc, err := a.tokens.Parse(in.RefreshToken, RefreshToken); err == nil && rc.Subject == id.Subject {
-				if err := a.Revoke(r.Context(), rc); err != nil {
-					httpx.WriteError(w, r, httpError(err, ""))
+			if rc, err := a.tokens.Parse(in.RefreshToken, RefreshToken); err == nil &&
+				rc.Subject == id.Subject && rc.SessionID != id.Claims.SessionID {
+				if _, err := a.EndSession(r.Context(), rc.Subject, rc.SessionID, EndLogout); err != nil && !errors.Is(err, ErrSessionNotFound) {
+					a.writeError(w, r, httpError(err, ""))
 					return
 				}
 			}
 		}
-		httpx.WriteJSON(w, http.StatusOK, LogoutResponse{
+		httpx.WriteJSON(w, http.StatusOK, logoutResponse{
 			Message:   "Successfully logged out",
 			RevokedAt: time.Now().UTC().Format(time.RFC3339),
 		})
 	})
+}
+
+// hasBody reports whether r has at least one body byte, without consuming
+// it: a Content-Length of 0, no body, or an empty chunked body all count as
+// none.
+func hasBody(r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return false
+	}
+	br := bufio.NewReaderSize(r.Body, 64)
+	_, err := br.Peek(1)
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{br, r.Body}
+	return err == nil
+}
+
+// writeError writes e with Options.ErrorWriter.
+func (a *Authenticator) writeError(w http.ResponseWriter, r *http.Request, e *httpx.Error) {
+	a.opts.ErrorWriter.Write(w, r, e)
 }

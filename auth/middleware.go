@@ -21,18 +21,18 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		raw, ok := bearerToken(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", "Bearer")
-			httpx.WriteError(w, r, httpx.Unauthorized("Not authenticated"))
+			a.writeError(w, r, httpx.Unauthorized("Not authenticated"))
 			return
 		}
 		id, err := a.authenticate(r, raw)
 		if errors.Is(err, ErrUnavailable) {
-			httpx.WriteError(w, r, httpError(err, ""))
+			a.writeError(w, r, httpError(err, ""))
 			return
 		}
 		if err != nil {
 			a.opts.Logger.DebugContext(r.Context(), "auth: token rejected", "reason", err.Error())
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			httpx.WriteError(w, r, httpx.Unauthorized("Could not validate credentials"))
+			a.writeError(w, r, httpx.Unauthorized("Could not validate credentials"))
 			return
 		}
 		httpx.AddLogAttrs(r.Context(), slog.String("user_id", id.Subject))

@@ -5,27 +5,24 @@ import (
 	"time"
 )
 
-// RevocationStore records revoked tokens and per-subject cut-offs. It is
-// the API document's token "blacklist".
+// RevocationStore answers, on every authenticated request, whether an
+// access token's session has ended or its credential epoch is stale. It
+// mirrors the SessionStore for speed: MemoryRevocations for one process,
+// RedisRevocations for many, both answering a warm check from process
+// memory. Refresh never trusts it alone: the SessionStore decides.
 //
-// Implementations must be safe for concurrent use, must make a revocation
-// visible to the process that made it immediately, and must forget entries
-// once the tokens they concern have expired.
+// Entries are kept for a duration, not until a wall-clock time, so no
+// comparison mixes the clocks of different machines. Implementations must
+// be safe for concurrent use, must make a write visible to the process
+// that made it immediately, and must forget entries after keep.
 type RevocationStore interface {
-	// RevokeToken marks the token jti of subject revoked until expiresAt.
-	RevokeToken(ctx context.Context, subject, jti string, expiresAt time.Time) error
-	// ConsumeToken revokes the token like RevokeToken, atomically, and
-	// reports whether this call was the one that revoked it (false when it
-	// was already revoked). Refresh-token rotation uses it so that two
-	// concurrent refreshes with one token cannot both succeed.
-	ConsumeToken(ctx context.Context, subject, jti string, expiresAt time.Time) (bool, error)
-	// RevokeSubject rejects every token of subject issued before cutoff.
-	// The entry may be forgotten after keepUntil, when every such token has
-	// expired anyway. A later cut-off replaces an earlier one; an earlier
-	// one never replaces a later one.
-	RevokeSubject(ctx context.Context, subject string, cutoff, keepUntil time.Time) error
-	// IsRevoked reports whether the token jti of subject, issued at
-	// issuedAt, is revoked, either by itself or by a subject cut-off after
-	// issuedAt.
-	IsRevoked(ctx context.Context, subject, jti string, issuedAt time.Time) (bool, error)
+	// RevokeSession rejects every token of the session sessionID of
+	// subject, for keep (the longest an access token of it may still live).
+	RevokeSession(ctx context.Context, subject, sessionID string, keep time.Duration) error
+	// RaiseEpoch rejects every token of subject whose credential epoch is
+	// below epoch, for keep. A lower epoch never replaces a higher one.
+	RaiseEpoch(ctx context.Context, subject string, epoch int64, keep time.Duration) error
+	// IsRevoked reports whether a token of subject from session sessionID,
+	// carrying credential epoch epoch, is revoked.
+	IsRevoked(ctx context.Context, subject, sessionID string, epoch int64) (bool, error)
 }

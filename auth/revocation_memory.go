@@ -2,114 +2,69 @@ package auth
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
-// MemoryRevocations is an in-process RevocationStore, for a single process
-// (the example server's embedded default) and tests. Expired entries are
-// swept as new ones arrive, so memory stays proportional to the number of
-// revocations of still-valid tokens.
-type MemoryRevocations struct {
-	now func() time.Time
-
-	mu        sync.RWMutex
-	tokens    map[string]time.Time // jti → expiry
-	cutoffs   map[string]cutoff    // subject → cut-off
-	nextSweep time.Time
+// MemoryRevocationOptions configures MemoryRevocations. The zero value
+// works.
+type MemoryRevocationOptions struct {
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
 }
 
-type cutoff struct {
-	at, keepUntil time.Time
+// MemoryRevocations is an in-process RevocationStore, for a single process
+// (the example server's embedded default) and tests. It holds one entry per
+// ended session and one per subject whose credentials changed, each for its
+// keep duration; memory follows the live entries, not the request rate.
+//
+// Its state is lost with the process: an application restores it at start
+// with Authenticator.RestoreRevocations from its durable SessionStore.
+type MemoryRevocations struct {
+	sessions *expiringMap[sessionKey, struct{}]
+	epochs   *expiringMap[string, int64]
 }
 
 var _ RevocationStore = (*MemoryRevocations)(nil)
 
-// sweepInterval is how often, at most, expired memory entries are removed.
-const sweepInterval = time.Minute
-
-// NewMemoryRevocations returns an empty store. now is the clock; nil means
-// time.Now.
-func NewMemoryRevocations(now func() time.Time) *MemoryRevocations {
-	if now == nil {
-		now = time.Now
+// NewMemoryRevocations returns an empty store.
+func NewMemoryRevocations(opts MemoryRevocationOptions) *MemoryRevocations {
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
-	return &MemoryRevocations{now: now, tokens: map[string]time.Time{}, cutoffs: map[string]cutoff{}}
+	return &MemoryRevocations{
+		sessions: newExpiringMap[sessionKey, struct{}](opts.Now),
+		epochs:   newExpiringMap[string, int64](opts.Now),
+	}
 }
 
-// RevokeToken implements RevocationStore.
-func (m *MemoryRevocations) RevokeToken(ctx context.Context, subject, jti string, expiresAt time.Time) error {
-	_, err := m.ConsumeToken(ctx, subject, jti, expiresAt)
-	return err
+// RevokeSession implements RevocationStore.
+func (m *MemoryRevocations) RevokeSession(_ context.Context, subject, sessionID string, keep time.Duration) error {
+	m.sessions.update(sessionKey{subject, sessionID}, keep, func(struct{}, bool) struct{} { return struct{}{} })
+	return nil
 }
 
-// ConsumeToken implements RevocationStore.
-func (m *MemoryRevocations) ConsumeToken(_ context.Context, _, jti string, expiresAt time.Time) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.now()
-	m.sweepLocked(now)
-	if exp, ok := m.tokens[jti]; ok && exp.After(now) {
-		return false, nil
-	}
-	if !expiresAt.After(now) {
-		return false, nil // already expired: nothing to remember or consume
-	}
-	m.tokens[jti] = expiresAt
-	return true, nil
-}
-
-// RevokeSubject implements RevocationStore.
-func (m *MemoryRevocations) RevokeSubject(_ context.Context, subject string, at, keepUntil time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.now()
-	m.sweepLocked(now)
-	if cur, ok := m.cutoffs[subject]; ok && !at.After(cur.at) {
-		if keepUntil.After(cur.keepUntil) {
-			cur.keepUntil = keepUntil
-			m.cutoffs[subject] = cur
+// RaiseEpoch implements RevocationStore.
+func (m *MemoryRevocations) RaiseEpoch(_ context.Context, subject string, epoch int64, keep time.Duration) error {
+	m.epochs.update(subject, keep, func(old int64, found bool) int64 {
+		if found && old > epoch {
+			return old
 		}
-		return nil
-	}
-	m.cutoffs[subject] = cutoff{at: at, keepUntil: keepUntil}
+		return epoch
+	})
 	return nil
 }
 
 // IsRevoked implements RevocationStore.
-func (m *MemoryRevocations) IsRevoked(_ context.Context, subject, jti string, issuedAt time.Time) (bool, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	now := m.now()
-	if exp, ok := m.tokens[jti]; ok && exp.After(now) {
+func (m *MemoryRevocations) IsRevoked(_ context.Context, subject, sessionID string, epoch int64) (bool, error) {
+	if min, ok := m.epochs.get(subject); ok && epoch < min {
 		return true, nil
 	}
-	if c, ok := m.cutoffs[subject]; ok && c.keepUntil.After(now) && issuedAt.Before(c.at) {
-		return true, nil
-	}
-	return false, nil
+	_, ended := m.sessions.get(sessionKey{subject, sessionID})
+	return ended, nil
 }
 
 // Len reports how many entries the store holds (for tests and metrics).
-func (m *MemoryRevocations) Len() int {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return len(m.tokens) + len(m.cutoffs)
-}
+func (m *MemoryRevocations) Len() int { return m.sessions.len() + m.epochs.len() }
 
-func (m *MemoryRevocations) sweepLocked(now time.Time) {
-	if now.Before(m.nextSweep) {
-		return
-	}
-	m.nextSweep = now.Add(sweepInterval)
-	for k, exp := range m.tokens {
-		if !exp.After(now) {
-			delete(m.tokens, k)
-		}
-	}
-	for k, c := range m.cutoffs {
-		if !c.keepUntil.After(now) {
-			delete(m.cutoffs, k)
-		}
-	}
-}
+// sessionKey names a session within the in-process maps.
+type sessionKey struct{ subject, id string }

@@ -18,6 +18,7 @@ var (
 	ErrTokenWrongType = errors.New("auth: wrong token type")
 	ErrTokenRevoked   = errors.New("auth: token revoked")
 	ErrUnknownSubject = errors.New("auth: token subject no longer exists")
+	ErrTokenTooLong   = errors.New("auth: token longer than TokenOptions.MaxLength")
 )
 
 // TokenOptions configures Tokens. The zero value works.
@@ -39,6 +40,11 @@ type TokenOptions struct {
 	// verification and decoding; expiry and not-before are still checked
 	// every time. Default 10,000 (about 5 MB at most); negative disables.
 	VerifiedCacheSize int
+	// MaxLength is the longest token text accepted; a longer one is
+	// rejected (ErrTokenTooLong, a 401) before any decoding, so oversized
+	// bearer tokens cost nothing to refuse. Default 4096 bytes; tokens
+	// Groundwork issues are under 600.
+	MaxLength int
 }
 
 // Tokens issues and verifies signed tokens with a pinned key set: it signs
@@ -70,6 +76,9 @@ func NewTokens(signing Key, opts TokenOptions, previous ...Key) (*Tokens, error)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.MaxLength <= 0 {
+		opts.MaxLength = 4096
 	}
 	if opts.VerifiedCacheSize == 0 {
 		opts.VerifiedCacheSize = 10_000
@@ -119,20 +128,28 @@ func (t *Tokens) TTL(typ TokenType) time.Duration {
 // MaxTTL is the longest lifetime of any token these Tokens issue.
 func (t *Tokens) MaxTTL() time.Duration { return max(t.opts.AccessTTL, t.opts.RefreshTTL) }
 
-// Issue signs a new token of type typ for subject.
-func (t *Tokens) Issue(subject string, typ TokenType) (string, *Claims, error) {
-	if subject == "" {
-		return "", nil, errors.New("auth: issue: empty subject")
+// Issue signs a token of type typ for session s: it carries the session's
+// subject, id and credential epoch, and a refresh token also the session's
+// generation. Applications start and refresh sessions through an
+// Authenticator, which records them; Issue only signs.
+func (t *Tokens) Issue(typ TokenType, s *Session) (string, *Claims, error) {
+	if s == nil || s.Subject == "" || s.ID == "" {
+		return "", nil, errors.New("auth: issue: a token needs a session with a subject and an id")
 	}
 	now := t.opts.Now()
 	c := &Claims{
-		Subject:   subject,
+		Subject:   s.Subject,
 		ID:        newTokenID(),
 		Type:      typ,
+		SessionID: s.ID,
+		Epoch:     s.Epoch,
 		IssuedAt:  Timestamp{now.Truncate(time.Microsecond)},
 		NotBefore: jwt.NewNumericDate(now.Truncate(time.Second)),
 		ExpiresAt: jwt.NewNumericDate(now.Add(t.TTL(typ))),
 		Issuer:    t.opts.Issuer,
+	}
+	if typ == RefreshToken {
+		c.Generation = s.Generation
 	}
 	if t.opts.Audience != "" {
 		c.Audience = jwt.ClaimStrings{t.opts.Audience}
@@ -151,6 +168,9 @@ func (t *Tokens) Issue(subject string, typ TokenType) (string, *Claims, error) {
 // Authenticator does. The returned Claims may be shared with other callers
 // that presented the same token: treat them as read-only.
 func (t *Tokens) Parse(raw string, want TokenType) (*Claims, error) {
+	if len(raw) > t.opts.MaxLength {
+		return nil, fmt.Errorf("%w: %w (%d bytes)", ErrTokenInvalid, ErrTokenTooLong, len(raw))
+	}
 	if c, ok := t.verified.get(raw); ok {
 		if err := recheck(c, t.opts.Now(), t.opts.Leeway); err != nil {
 			t.verified.drop(raw)
@@ -181,8 +201,8 @@ func (t *Tokens) parse(raw string, want TokenType) (*Claims, error) {
 		}
 		return nil, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}
-	if c.Subject == "" || c.ID == "" {
-		return nil, fmt.Errorf("%w: missing sub or jti", ErrTokenInvalid)
+	if c.Subject == "" || c.ID == "" || c.SessionID == "" {
+		return nil, fmt.Errorf("%w: missing sub, jti or sid", ErrTokenInvalid)
 	}
 	if c.Type != want {
 		return nil, fmt.Errorf("%w: got %q, want %q", ErrTokenWrongType, c.Type, want)

@@ -36,7 +36,7 @@ func newHSTokens(t testing.TB, opts auth.TokenOptions) *auth.Tokens {
 
 func issue(t testing.TB, tokens *auth.Tokens, typ auth.TokenType) string {
 	t.Helper()
-	raw, _, err := tokens.Issue("42", typ)
+	raw, _, err := tokens.Issue(typ, &auth.Session{ID: "session-1", Subject: "42"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestIssuedClaims(t *testing.T) {
 	if header["alg"] != "HS256" || header["kid"] != "k1" {
 		t.Fatalf("header = %v, want alg HS256 kid k1", header)
 	}
-	for _, claim := range []string{"sub", "jti", "typ", "iat", "nbf", "exp", "iss", "aud"} {
+	for _, claim := range []string{"sub", "jti", "typ", "sid", "cep", "iat", "nbf", "exp", "iss", "aud"} {
 		if _, ok := payload[claim]; !ok {
 			t.Fatalf("claim %q missing from %v", claim, payload)
 		}

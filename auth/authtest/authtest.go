@@ -1,9 +1,10 @@
-// Package authtest is the conformance suite for auth.RevocationStore
-// implementations, in the manner of net/http/httptest or testing/fstest.
+// Package authtest is the conformance suite for auth.RevocationStore and
+// auth.SessionStore implementations, in the manner of net/http/httptest or
+// testing/fstest.
 //
 //	func TestMemoryRevocations(t *testing.T) {
 //		authtest.RunRevocationStoreTests(t, func(t *testing.T) auth.RevocationStore {
-//			return auth.NewMemoryRevocations(nil)
+//			return auth.NewMemoryRevocations(auth.MemoryRevocationOptions{})
 //		})
 //	}
 package authtest
@@ -19,195 +20,208 @@ import (
 	"github.com/groundwork-go/groundwork/auth"
 )
 
-// RunRevocationStoreTests runs the suite. newStore returns an empty store
-// (or one whose keys cannot collide with other tests').
-func RunRevocationStoreTests(t *testing.T, newStore func(t *testing.T) auth.RevocationStore) {
+// RevocationHarness is what RunRevocationStoreTests needs of a backend.
+type RevocationHarness struct {
+	// Store is an empty RevocationStore (or one whose keys cannot collide
+	// with other tests').
+	Store auth.RevocationStore
+	// Elapse, when set, moves the backend's clock forward by d (a fake
+	// clock, an in-process Redis); the suite also waits for real time to
+	// pass, bounded, for stores that keep time by the wall clock.
+	Elapse func(d time.Duration)
+}
+
+// RunRevocationStoreTests runs the RevocationStore suite on a fresh harness
+// per test.
+func RunRevocationStoreTests(t *testing.T, newHarness func(t *testing.T) RevocationHarness) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s auth.RevocationStore)
+		fn   func(t *testing.T, h RevocationHarness)
 	}{
-		{"UnknownTokenNotRevoked", testUnknownTokenNotRevoked},
-		{"RevokedTokenSeenImmediately", testRevokedTokenSeenImmediately},
-		{"RevocationIsPerToken", testRevocationIsPerToken},
-		{"ExpiredTokenNotRecorded", testExpiredTokenNotRecorded},
-		{"ConsumeOnce", testConsumeOnce},
-		{"ConcurrentConsumeHasOneWinner", testConcurrentConsume},
-		{"SubjectCutoff", testSubjectCutoff},
-		{"SubjectCutoffMicrosecondPrecision", testSubjectCutoffPrecision},
-		{"SubjectCutoffNeverMovesBack", testSubjectCutoffNeverMovesBack},
-		{"RevokedAfterCachedCheck", testRevokedAfterCachedCheck},
+		{"UnknownSessionNotRevoked", testUnknownSessionNotRevoked},
+		{"RevokedSessionSeenImmediately", testRevokedSessionSeenImmediately},
+		{"RevocationIsPerSession", testRevocationIsPerSession},
+		{"EpochRejectsLower", testEpochRejectsLower},
+		{"EpochNeverLowers", testEpochNeverLowers},
+		{"EpochSeenAfterCachedCheck", testEpochSeenAfterCachedCheck},
+		{"EntriesExpireAfterKeep", testEntriesExpire},
+		{"ConcurrentWritesAndChecks", testConcurrentWritesAndChecks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.fn(t, newStore(t))
+			tt.fn(t, newHarness(t))
 		})
 	}
 }
 
-func newID(t *testing.T) string {
-	t.Helper()
+// NewID returns 128 random bits, hex-encoded: a fresh subject or session id.
+func NewID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
 
-func mustRevoked(t *testing.T, s auth.RevocationStore, subject, jti string, iat time.Time, want bool) {
+func mustRevoked(t *testing.T, s auth.RevocationStore, subject, sid string, epoch int64, want bool) {
 	t.Helper()
-	got, err := s.IsRevoked(context.Background(), subject, jti, iat)
+	got, err := s.IsRevoked(context.Background(), subject, sid, epoch)
 	if err != nil {
-		t.Fatalf("IsRevoked(%s, %s): %v", subject, jti, err)
+		t.Fatalf("IsRevoked(%s, %s, %d): %v", subject, sid, epoch, err)
 	}
 	if got != want {
-		t.Fatalf("IsRevoked(%s, %s, %v) = %v, want %v", subject, jti, iat, got, want)
+		t.Fatalf("IsRevoked(%s, %s, %d) = %v, want %v", subject, sid, epoch, got, want)
 	}
 }
 
-func testUnknownTokenNotRevoked(t *testing.T, s auth.RevocationStore) {
-	mustRevoked(t, s, newID(t), newID(t), time.Now(), false)
+func testUnknownSessionNotRevoked(t *testing.T, h RevocationHarness) {
+	s := h.Store
+	mustRevoked(t, s, NewID(), NewID(), 0, false)
 }
 
-func testRevokedTokenSeenImmediately(t *testing.T, s auth.RevocationStore) {
+func testRevokedSessionSeenImmediately(t *testing.T, h RevocationHarness) {
+	s := h.Store
 	ctx := context.Background()
-	sub := newID(t)
+	sub := NewID()
 	for range 50 {
-		jti := newID(t)
-		mustRevoked(t, s, sub, jti, time.Now(), false) // warm any cache
-		if err := s.RevokeToken(ctx, sub, jti, time.Now().Add(time.Hour)); err != nil {
-			t.Fatalf("RevokeToken: %v", err)
+		sid := NewID()
+		mustRevoked(t, s, sub, sid, 0, false) // warm any cache
+		if err := s.RevokeSession(ctx, sub, sid, time.Hour); err != nil {
+			t.Fatalf("RevokeSession: %v", err)
 		}
-		mustRevoked(t, s, sub, jti, time.Now(), true)
+		mustRevoked(t, s, sub, sid, 0, true)
 	}
 }
 
-func testRevocationIsPerToken(t *testing.T, s auth.RevocationStore) {
+func testRevocationIsPerSession(t *testing.T, h RevocationHarness) {
+	s := h.Store
 	ctx := context.Background()
-	sub, a, b := newID(t), newID(t), newID(t)
-	if err := s.RevokeToken(ctx, sub, a, time.Now().Add(time.Hour)); err != nil {
+	sub, other, sid := NewID(), NewID(), NewID()
+	if err := s.RevokeSession(ctx, sub, sid, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	mustRevoked(t, s, sub, a, time.Now(), true)
-	mustRevoked(t, s, sub, b, time.Now(), false)
-	mustRevoked(t, s, newID(t), b, time.Now(), false)
+	mustRevoked(t, s, sub, sid, 0, true)
+	mustRevoked(t, s, sub, NewID(), 0, false)
+	mustRevoked(t, s, other, sid, 0, false)
 }
 
-func testExpiredTokenNotRecorded(t *testing.T, s auth.RevocationStore) {
-	// A token that has already expired needs no entry: it is rejected by
-	// its exp claim, and the store must not grow for it.
+func testEpochRejectsLower(t *testing.T, h RevocationHarness) {
+	s := h.Store
 	ctx := context.Background()
-	sub, jti := newID(t), newID(t)
-	if err := s.RevokeToken(ctx, sub, jti, time.Now().Add(-time.Second)); err != nil {
-		t.Fatalf("RevokeToken of expired token: %v", err)
+	sub, sid := NewID(), NewID()
+	mustRevoked(t, s, sub, sid, 4, false)
+	if err := s.RaiseEpoch(ctx, sub, 5, time.Hour); err != nil {
+		t.Fatalf("RaiseEpoch: %v", err)
 	}
-	if first, err := s.ConsumeToken(ctx, sub, newID(t), time.Now().Add(-time.Second)); err != nil || first {
-		t.Fatalf("ConsumeToken of expired token = %v, %v; want false, nil", first, err)
-	}
+	mustRevoked(t, s, sub, sid, 0, true)
+	mustRevoked(t, s, sub, sid, 4, true)
+	mustRevoked(t, s, sub, sid, 5, false)
+	mustRevoked(t, s, sub, sid, 6, false)
+	mustRevoked(t, s, NewID(), sid, 4, false) // another subject
 }
 
-func testConsumeOnce(t *testing.T, s auth.RevocationStore) {
+func testEpochNeverLowers(t *testing.T, h RevocationHarness) {
+	s := h.Store
 	ctx := context.Background()
-	sub, jti := newID(t), newID(t)
-	exp := time.Now().Add(time.Hour)
-	first, err := s.ConsumeToken(ctx, sub, jti, exp)
-	if err != nil || !first {
-		t.Fatalf("first ConsumeToken = %v, %v; want true, nil", first, err)
+	sub := NewID()
+	for _, e := range []int64{5, 3, 1} {
+		if err := s.RaiseEpoch(ctx, sub, e, time.Hour); err != nil {
+			t.Fatal(err)
+		}
 	}
-	mustRevoked(t, s, sub, jti, time.Now(), true)
-	again, err := s.ConsumeToken(ctx, sub, jti, exp)
-	if err != nil || again {
-		t.Fatalf("second ConsumeToken = %v, %v; want false, nil", again, err)
-	}
-	// A token revoked by RevokeToken cannot be consumed either.
-	other := newID(t)
-	if err := s.RevokeToken(ctx, sub, other, exp); err != nil {
+	mustRevoked(t, s, sub, NewID(), 4, true)
+	if err := s.RaiseEpoch(ctx, sub, 1<<40, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.ConsumeToken(ctx, sub, other, exp); err != nil || got {
-		t.Fatalf("ConsumeToken of revoked token = %v, %v; want false, nil", got, err)
+	mustRevoked(t, s, sub, NewID(), 1<<40-1, true)
+	mustRevoked(t, s, sub, NewID(), 1<<40, false)
+}
+
+// testEpochSeenAfterCachedCheck checks that a check answered from a cache
+// does not hide a later raise, over many rounds.
+func testEpochSeenAfterCachedCheck(t *testing.T, h RevocationHarness) {
+	s := h.Store
+	ctx := context.Background()
+	sub, sid := NewID(), NewID()
+	for e := int64(1); e <= 30; e++ {
+		mustRevoked(t, s, sub, sid, e-1, false)
+		mustRevoked(t, s, sub, sid, e-1, false) // now cached, if the store caches
+		if err := s.RaiseEpoch(ctx, sub, e, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		mustRevoked(t, s, sub, sid, e-1, true)
 	}
 }
 
-func testConcurrentConsume(t *testing.T, s auth.RevocationStore) {
+// testEntriesExpire checks that an entry is forgotten after keep. It polls
+// (expiry is a matter of time passing) with a bound.
+func testEntriesExpire(t *testing.T, h RevocationHarness) {
+	s := h.Store
 	ctx := context.Background()
-	sub, jti := newID(t), newID(t)
-	exp := time.Now().Add(time.Hour)
-	const n = 32
+	sub, sid := NewID(), NewID()
+	keep := 50 * time.Millisecond
+	if err := s.RevokeSession(ctx, sub, sid, keep); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RaiseEpoch(ctx, sub, 9, keep); err != nil {
+		t.Fatal(err)
+	}
+	mustRevoked(t, s, sub, NewID(), 8, true)
+	if h.Elapse != nil {
+		h.Elapse(2 * keep)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		a, err1 := s.IsRevoked(ctx, sub, sid, 9)
+		b, err2 := s.IsRevoked(ctx, sub, NewID(), 8)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("IsRevoked: %v, %v", err1, err2)
+		}
+		if !a && !b {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("entries kept for %v still revoke after 5 s (session %v, epoch %v)", keep, a, b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// testConcurrentWritesAndChecks runs writers and readers at once (for the
+// race detector) and checks every write is seen at the end.
+func testConcurrentWritesAndChecks(t *testing.T, h RevocationHarness) {
+	s := h.Store
+	ctx := context.Background()
+	sub := NewID()
+	sids := make([]string, 64)
+	for i := range sids {
+		sids[i] = NewID()
+	}
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	winners := 0
-	start := make(chan struct{})
-	for range n {
-		wg.Go(func() {
-			<-start
-			first, err := s.ConsumeToken(ctx, sub, jti, exp)
-			if err != nil {
-				t.Errorf("ConsumeToken: %v", err)
-				return
+	for w := range 4 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(sids); i += 4 {
+				if err := s.RevokeSession(ctx, sub, sids[i], time.Hour); err != nil {
+					t.Error(err)
+				}
+				if err := s.RaiseEpoch(ctx, sub, int64(i), time.Hour); err != nil {
+					t.Error(err)
+				}
 			}
-			if first {
-				mu.Lock()
-				winners++
-				mu.Unlock()
+		}()
+		go func() {
+			defer wg.Done()
+			for _, sid := range sids {
+				if _, err := s.IsRevoked(ctx, sub, sid, 1000); err != nil {
+					t.Error(err)
+				}
 			}
-		})
+		}()
 	}
-	close(start)
 	wg.Wait()
-	if winners != 1 {
-		t.Fatalf("%d concurrent ConsumeToken calls won, want exactly 1", winners)
+	for _, sid := range sids {
+		mustRevoked(t, s, sub, sid, 1000, true)
 	}
-}
-
-func testSubjectCutoff(t *testing.T, s auth.RevocationStore) {
-	ctx := context.Background()
-	sub, other := newID(t), newID(t)
-	cut := time.Now()
-	before, after := cut.Add(-time.Minute), cut.Add(time.Minute)
-	mustRevoked(t, s, sub, newID(t), before, false)
-	if err := s.RevokeSubject(ctx, sub, cut, cut.Add(time.Hour)); err != nil {
-		t.Fatalf("RevokeSubject: %v", err)
-	}
-	mustRevoked(t, s, sub, newID(t), before, true)
-	mustRevoked(t, s, sub, newID(t), after, false)
-	mustRevoked(t, s, other, newID(t), before, false)
-}
-
-func testSubjectCutoffPrecision(t *testing.T, s auth.RevocationStore) {
-	ctx := context.Background()
-	sub := newID(t)
-	cut := time.Now().Truncate(time.Microsecond)
-	if err := s.RevokeSubject(ctx, sub, cut, cut.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	mustRevoked(t, s, sub, newID(t), cut.Add(-time.Microsecond), true)
-	mustRevoked(t, s, sub, newID(t), cut, false)
-	mustRevoked(t, s, sub, newID(t), cut.Add(time.Microsecond), false)
-}
-
-func testSubjectCutoffNeverMovesBack(t *testing.T, s auth.RevocationStore) {
-	ctx := context.Background()
-	sub := newID(t)
-	late := time.Now()
-	early := late.Add(-time.Hour)
-	if err := s.RevokeSubject(ctx, sub, late, late.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RevokeSubject(ctx, sub, early, late.Add(2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	mustRevoked(t, s, sub, newID(t), late.Add(-time.Minute), true)
-}
-
-func testRevokedAfterCachedCheck(t *testing.T, s auth.RevocationStore) {
-	// Check the subject first (warming any client-side cache of the
-	// cut-off), then revoke the subject: the next check must see it.
-	ctx := context.Background()
-	sub, jti := newID(t), newID(t)
-	iat := time.Now().Add(-time.Second)
-	for range 3 {
-		mustRevoked(t, s, sub, jti, iat, false)
-	}
-	if err := s.RevokeSubject(ctx, sub, time.Now(), time.Now().Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	mustRevoked(t, s, sub, jti, iat, true)
+	mustRevoked(t, s, sub, NewID(), int64(len(sids)-2), true)
+	mustRevoked(t, s, sub, NewID(), int64(len(sids)-1), false)
 }
