@@ -79,7 +79,7 @@ func ExampleNewService() {
 	defer cleanup()
 
 	svc := users.NewService(users.NewStore(db), users.Options{
-		// Revoker: authenticator, // revokes tokens on password change and deletion
+		// Guard: authenticator, // ends sessions on password change and deletion
 		OnChange: func(ctx context.Context, id int64) { fmt.Println("user changed:", id) },
 	})
 	u, err := svc.Register(ctx, users.RegisterInput{Username: "johndoe", Email: "john@example.com",
@@ -87,8 +87,8 @@ func ExampleNewService() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	subject, err := svc.CheckCredentials(ctx, "john@example.com", "secretpassword")
-	fmt.Println(subject, err)
+	c, err := svc.CheckCredentials(ctx, "john@example.com", "secretpassword")
+	fmt.Println(c.Subject, c.Epoch, err)
 
 	_, err = svc.Authenticate(ctx, "johndoe", "wrong password")
 	fmt.Println(errors.Is(err, users.ErrInvalidCredentials))
@@ -97,7 +97,7 @@ func ExampleNewService() {
 	u, err = svc.UpdateProfile(ctx, u.ID, users.ProfileUpdate{LastName: &last})
 	fmt.Println(u.LastName, err)
 	// Output:
-	// 1 <nil>
+	// 1 0 <nil>
 	// true
 	// user changed: 1
 	// Smith <nil>

@@ -62,7 +62,7 @@ func (h *Handlers) Signup() http.Handler {
 		if h.opts.OnSignup != nil {
 			h.opts.OnSignup(r.Context(), u)
 		}
-		h.auth.WritePair(w, r, strconv.FormatInt(u.ID, 10), http.StatusCreated)
+		h.startSession(w, r, auth.Credentials{Subject: strconv.FormatInt(u.ID, 10), Epoch: u.CredentialEpoch}, http.StatusCreated)
 	})
 }
 
@@ -96,8 +96,8 @@ func (h *Handlers) UpdateMe() http.Handler {
 	})
 }
 
-// ChangePassword checks the current password, sets the new one, revokes
-// every token issued before, and answers a fresh token pair.
+// ChangePassword checks the current password, ends every session of the
+// user, sets the new password, and answers the token pair of a new session.
 func (h *Handlers) ChangePassword() http.Handler {
 	return h.withUserID(func(w http.ResponseWriter, r *http.Request, id int64) {
 		var in PasswordChange
@@ -105,7 +105,7 @@ func (h *Handlers) ChangePassword() http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		err := h.svc.ChangePassword(r.Context(), id, in.CurrentPassword, in.NewPassword)
+		c, err := h.svc.ChangePassword(r.Context(), id, in.CurrentPassword, in.NewPassword)
 		if errors.Is(err, ErrInvalidCredentials) {
 			httpx.WriteError(w, r, httpx.BadRequest("Current password is incorrect"))
 			return
@@ -114,7 +114,7 @@ func (h *Handlers) ChangePassword() http.Handler {
 			httpx.WriteError(w, r, httpErr(err))
 			return
 		}
-		h.auth.WritePair(w, r, strconv.FormatInt(id, 10), http.StatusOK)
+		h.startSession(w, r, c, http.StatusOK)
 	})
 }
 
@@ -127,6 +127,16 @@ func (h *Handlers) DeleteMe() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// startSession starts a session for c and writes its token pair.
+func (h *Handlers) startSession(w http.ResponseWriter, r *http.Request, c auth.Credentials, status int) {
+	pair, err := h.auth.StartSession(r.Context(), c, auth.ClientInfoFromRequest(r))
+	if err != nil {
+		httpx.WriteError(w, r, httpErr(err))
+		return
+	}
+	auth.WritePair(w, status, pair)
 }
 
 // withUserID resolves the authenticated subject to a user ID.
@@ -163,6 +173,9 @@ func httpErr(err error) error {
 		return httpx.NotFound("User not found")
 	case errors.Is(err, ErrInvalidInput), errors.Is(err, ErrPasswordTooLong):
 		return httpx.BadRequest("Invalid user data").WithCause(err)
+	case errors.Is(err, auth.ErrStaleCredentials), errors.Is(err, ErrConflict):
+		return httpx.NewError(http.StatusConflict, httpx.CodeConflict,
+			"The password was changed at the same time; log in again").WithCause(err)
 	case errors.Is(err, auth.ErrUnavailable), IsUnavailable(err):
 		return httpx.ServiceUnavailable("Service temporarily unavailable").WithCause(err)
 	default:

@@ -6,16 +6,16 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"time"
 
 	"github.com/groundwork-go/groundwork/auth"
 )
 
-// TokenRevoker revokes every token a user holds that was issued before at.
-// The auth package's revocation store implements it; Service calls it after
-// a password change and after an account deletion.
-type TokenRevoker interface {
-	RevokeUser(ctx context.Context, userID string, at time.Time) error
+// CredentialGuard ends every session of a user before a credential change
+// takes effect, and calls apply to make the change only once they are
+// ended. *auth.Authenticator implements it (auth.Authenticator.ChangeCredentials);
+// Service uses it for password changes and account deletions.
+type CredentialGuard interface {
+	ChangeCredentials(ctx context.Context, subject string, apply func(ctx context.Context) error) (auth.Credentials, error)
 }
 
 // Options configure a Service. The zero value works.
@@ -23,9 +23,10 @@ type Options struct {
 	// Hasher hashes passwords. Default NewHasher(HasherOptions{}): argon2id
 	// with DefaultParams.
 	Hasher *Hasher
-	// Revoker, when set, is told to revoke a user's earlier tokens after a
-	// password change or deletion. Default nil: no revocation.
-	Revoker TokenRevoker
+	// Guard, when set, ends the user's sessions before a password change or
+	// deletion is applied (and raises the user's credential epoch, so no
+	// token issued before survives it). Default nil: nothing is revoked.
+	Guard CredentialGuard
 	// OnChange, when set, is called after a profile update, password change
 	// or deletion succeeds (for example, to drop a cached user). Default
 	// nil.
@@ -33,8 +34,6 @@ type Options struct {
 	// Logger receives failures that do not fail the call (a lost re-hash).
 	// Default slog.Default().
 	Logger *slog.Logger
-	// Now is the clock for revocation times. Default time.Now.
-	Now func() time.Time
 }
 
 // Service is the account logic on top of a Store. It is safe for concurrent
@@ -42,24 +41,20 @@ type Options struct {
 type Service struct {
 	store    Store
 	hasher   *Hasher
-	revoker  TokenRevoker
+	guard    CredentialGuard
 	onChange func(ctx context.Context, userID int64)
 	log      *slog.Logger
-	now      func() time.Time
 }
 
 // NewService returns a Service storing users in store.
 func NewService(store Store, opts Options) *Service {
-	s := &Service{store: store, hasher: opts.Hasher, revoker: opts.Revoker,
-		onChange: opts.OnChange, log: opts.Logger, now: opts.Now}
+	s := &Service{store: store, hasher: opts.Hasher, guard: opts.Guard,
+		onChange: opts.OnChange, log: opts.Logger}
 	if s.hasher == nil {
 		s.hasher = NewHasher(HasherOptions{})
 	}
 	if s.log == nil {
 		s.log = slog.Default()
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	return s
 }
@@ -154,57 +149,64 @@ func (s *Service) UpdateProfile(ctx context.Context, id int64, p ProfileUpdate) 
 }
 
 // ChangePassword replaces the password of user id after checking the
-// current one, then revokes the user's earlier tokens. Errors:
+// current one. Through the Guard, every session of the user ends before
+// the new hash is stored, so a failure leaves the old password in place,
+// never the new password beside live old tokens. It returns the
+// credentials to start the caller's next session with. Errors:
 // ErrInvalidInput (the new password), ErrInvalidCredentials (the current
 // password is wrong), ErrNotFound, ErrConflict (the password changed
-// concurrently). If only the revocation fails, the password has been
-// changed and the error says so.
-func (s *Service) ChangePassword(ctx context.Context, id int64, current, next string) error {
+// concurrently), or the Guard's error (auth.ErrUnavailable).
+func (s *Service) ChangePassword(ctx context.Context, id int64, current, next string) (auth.Credentials, error) {
 	if err := validateInput("change password", PasswordChange{CurrentPassword: current, NewPassword: next}); err != nil {
-		return err
+		return auth.Credentials{}, err
 	}
 	u, err := s.store.GetByID(ctx, id)
 	if err != nil {
-		return fmt.Errorf("users: change password: %w", err)
+		return auth.Credentials{}, fmt.Errorf("users: change password: %w", err)
 	}
 	match, _, err := s.hasher.Verify(ctx, u.PasswordHash, current)
 	if err != nil && !errors.Is(err, ErrUnsupportedHash) {
-		return fmt.Errorf("users: change password: %w", err)
+		return auth.Credentials{}, fmt.Errorf("users: change password: %w", err)
 	}
 	if !match {
-		return fmt.Errorf("users: change password: %w", ErrInvalidCredentials)
+		return auth.Credentials{}, fmt.Errorf("users: change password: %w", ErrInvalidCredentials)
 	}
 	hash, err := s.hasher.Hash(ctx, next)
 	if err != nil {
-		return fmt.Errorf("users: change password: %w", err)
+		return auth.Credentials{}, fmt.Errorf("users: change password: %w", err)
 	}
-	if err := s.store.UpdatePasswordHash(ctx, id, u.PasswordHash, hash); err != nil {
-		return fmt.Errorf("users: change password: %w", err)
+	c, err := s.guarded(ctx, id, u.CredentialEpoch, func(ctx context.Context) error {
+		return s.store.UpdatePasswordHash(ctx, id, u.PasswordHash, hash)
+	})
+	if err != nil {
+		return auth.Credentials{}, fmt.Errorf("users: change password: %w", err)
 	}
-	return s.revokeAndNotify(ctx, "change password", id)
+	return c, nil
 }
 
-// Delete removes user id and revokes all its tokens. Errors: ErrNotFound.
-// If only the revocation fails, the user has been deleted and the error
-// says so.
+// Delete removes user id after ending all its sessions. Errors:
+// ErrNotFound, or the Guard's error (auth.ErrUnavailable; the user is then
+// not deleted).
 func (s *Service) Delete(ctx context.Context, id int64) error {
-	if err := s.store.Delete(ctx, id); err != nil {
-		return err
-	}
-	return s.revokeAndNotify(ctx, "delete", id)
-}
-
-// revokeAndNotify revokes the user's tokens issued until now and runs the
-// change hook.
-func (s *Service) revokeAndNotify(ctx context.Context, op string, id int64) error {
-	defer s.changed(ctx, id)
-	if s.revoker == nil {
-		return nil
-	}
-	if err := s.revoker.RevokeUser(ctx, strconv.FormatInt(id, 10), s.now()); err != nil {
-		return fmt.Errorf("users: %s: done, but revoking tokens of user %d failed: %w", op, id, err)
+	if _, err := s.guarded(ctx, id, 0, func(ctx context.Context) error { return s.store.Delete(ctx, id) }); err != nil {
+		return fmt.Errorf("users: delete: %w", err)
 	}
 	return nil
+}
+
+// guarded applies a credential change through the Guard, then runs the
+// change hook (also when only the sessions were ended).
+func (s *Service) guarded(ctx context.Context, id, epoch int64, apply func(ctx context.Context) error) (auth.Credentials, error) {
+	subject := strconv.FormatInt(id, 10)
+	defer s.changed(ctx, id)
+	if s.guard == nil {
+		return auth.Credentials{Subject: subject, Epoch: epoch}, apply(ctx)
+	}
+	c, err := s.guard.ChangeCredentials(ctx, subject, apply)
+	if errors.Is(err, auth.ErrSessionNotFound) {
+		return c, ErrNotFound
+	}
+	return c, err
 }
 
 func (s *Service) changed(ctx context.Context, id int64) {
@@ -220,20 +222,21 @@ var (
 )
 
 // CheckCredentials implements auth.CredentialChecker with Authenticate: it
-// returns the user's id as a decimal string (the token subject), or an
-// error wrapping both ErrInvalidCredentials and auth.ErrInvalidCredentials.
-func (s *Service) CheckCredentials(ctx context.Context, login, password string) (subject string, err error) {
+// returns the user's id as a decimal string (the token subject) and the
+// credential epoch read with the password hash, or an error wrapping both
+// ErrInvalidCredentials and auth.ErrInvalidCredentials.
+func (s *Service) CheckCredentials(ctx context.Context, login, password string) (auth.Credentials, error) {
 	u, err := s.Authenticate(ctx, login, password)
 	if errors.Is(err, ErrInvalidCredentials) {
-		return "", fmt.Errorf("%w: %w", auth.ErrInvalidCredentials, err)
+		return auth.Credentials{}, fmt.Errorf("%w: %w", auth.ErrInvalidCredentials, err)
 	}
 	if IsUnavailable(err) {
-		return "", fmt.Errorf("%w: %w", auth.ErrUnavailable, err)
+		return auth.Credentials{}, fmt.Errorf("%w: %w", auth.ErrUnavailable, err)
 	}
 	if err != nil {
-		return "", err
+		return auth.Credentials{}, err
 	}
-	return strconv.FormatInt(u.ID, 10), nil
+	return auth.Credentials{Subject: strconv.FormatInt(u.ID, 10), Epoch: u.CredentialEpoch}, nil
 }
 
 // Exists implements auth.SubjectChecker: it reports whether the user named

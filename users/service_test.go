@@ -8,55 +8,44 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-playground/validator/v10"
 
 	"github.com/groundwork-go/groundwork/auth"
+	"github.com/groundwork-go/groundwork/auth/authtest"
+	"github.com/groundwork-go/groundwork/internal/testenv"
 	"github.com/groundwork-go/groundwork/users"
 )
 
-// auth's Authenticator is the production TokenRevoker.
-var _ users.TokenRevoker = (*auth.Authenticator)(nil)
+// auth's Authenticator is the production CredentialGuard.
+var _ users.CredentialGuard = (*auth.Authenticator)(nil)
 
-// fakeRevoker records RevokeUser calls; when check is set it runs first
-// (to observe the state at the time of revocation).
-type fakeRevoker struct {
-	mu    sync.Mutex
-	calls []revokeCall
-	err   error
-	check func(userID string)
+// failingRevocations is a RevocationStore whose writes fail on demand.
+type failingRevocations struct {
+	auth.RevocationStore
+	fail atomic.Bool
 }
 
-type revokeCall struct {
-	userID string
-	at     time.Time
-}
+var errRevocationsDown = errors.New("revocation store down")
 
-func (f *fakeRevoker) RevokeUser(_ context.Context, userID string, at time.Time) error {
-	if f.check != nil {
-		f.check(userID)
+func (f *failingRevocations) RaiseEpoch(ctx context.Context, subject string, epoch int64, keep time.Duration) error {
+	if f.fail.Load() {
+		return errRevocationsDown
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, revokeCall{userID, at})
-	return f.err
+	return f.RevocationStore.RaiseEpoch(ctx, subject, epoch, keep)
 }
 
-func (f *fakeRevoker) Calls() []revokeCall {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.calls)
-}
-
-// serviceEnv is a Service on a fresh database with observable collaborators.
+// serviceEnv is a Service on a fresh database with a real Authenticator
+// (sessions in the same database) as its Guard.
 type serviceEnv struct {
-	svc     *users.Service
-	store   *users.SQLStore
-	hasher  *users.Hasher
-	revoker *fakeRevoker
-	now     time.Time
+	svc         *users.Service
+	store       *users.SQLStore
+	hasher      *users.Hasher
+	authn       *auth.Authenticator
+	revocations *failingRevocations
 
 	mu      sync.Mutex
 	changed []int64
@@ -64,23 +53,55 @@ type serviceEnv struct {
 
 func newServiceEnv(t *testing.T, params users.Params) *serviceEnv {
 	t.Helper()
+	db := testenv.DB(t)
+	if err := users.Migrate(context.Background(), db); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
 	e := &serviceEnv{
-		store:   newTestStore(t),
-		hasher:  users.NewHasher(users.HasherOptions{Params: params}),
-		revoker: &fakeRevoker{},
-		now:     time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
+		store:       users.NewStore(db),
+		hasher:      users.NewHasher(users.HasherOptions{Params: params}),
+		revocations: &failingRevocations{RevocationStore: auth.NewMemoryRevocations(auth.MemoryRevocationOptions{})},
+	}
+	key, _ := auth.HS256Key("k", []byte("0123456789abcdef0123456789abcdef"))
+	tokens, _ := auth.NewTokens(key, auth.TokenOptions{})
+	var err error
+	if e.authn, err = auth.NewAuthenticator(tokens, users.NewSessions(db), e.revocations, auth.Options{}); err != nil {
+		t.Fatal(err)
 	}
 	e.svc = users.NewService(e.store, users.Options{
-		Hasher:  e.hasher,
-		Revoker: e.revoker,
+		Hasher: e.hasher,
+		Guard:  e.authn,
 		OnChange: func(_ context.Context, id int64) {
 			e.mu.Lock()
 			defer e.mu.Unlock()
 			e.changed = append(e.changed, id)
 		},
-		Now: func() time.Time { return e.now },
 	})
 	return e
+}
+
+// login checks the password and starts a session, as the login handler does.
+func (e *serviceEnv) login(t *testing.T, username, password string) *auth.TokenPair {
+	t.Helper()
+	c, err := e.svc.CheckCredentials(context.Background(), username, password)
+	if err != nil {
+		t.Fatalf("CheckCredentials(%s): %v", username, err)
+	}
+	pair, err := e.authn.StartSession(context.Background(), c, auth.ClientInfo{})
+	if err != nil {
+		t.Fatalf("StartSession: %v", err)
+	}
+	return pair
+}
+
+// alive reports whether an access token still authenticates.
+func (e *serviceEnv) alive(t *testing.T, access string) bool {
+	t.Helper()
+	_, err := e.authn.Verify(context.Background(), access, auth.AccessToken)
+	if err != nil && !errors.Is(err, auth.ErrTokenRevoked) {
+		t.Fatalf("Verify: %v", err)
+	}
+	return err == nil
 }
 
 func (e *serviceEnv) Changed() []int64 {
@@ -433,48 +454,97 @@ func TestChangePassword(t *testing.T) {
 	e := newServiceEnv(t, cheap)
 	ctx := context.Background()
 	u := e.register(t, "johndoe")
-	subject := fmt.Sprint(u.ID)
-	// At revocation time the new password must already be in force.
-	e.revoker.check = func(string) {
-		if _, err := e.svc.Authenticate(ctx, "johndoe", "new-password-1"); err != nil {
-			t.Errorf("at revocation, Authenticate(new password): %v", err)
-		}
-	}
-	if err := e.svc.ChangePassword(ctx, u.ID, "wrong-current", "new-password-1"); !errors.Is(err, users.ErrInvalidCredentials) {
+	old := e.login(t, "johndoe", "secretpassword")
+	if _, err := e.svc.ChangePassword(ctx, u.ID, "wrong-current", "new-password-1"); !errors.Is(err, users.ErrInvalidCredentials) {
 		t.Errorf("ChangePassword(wrong current) error = %v, want ErrInvalidCredentials", err)
 	}
-	assertInvalidField(t, e.svc.ChangePassword(ctx, u.ID, "secretpassword", "short"), "new_password")
-	if err := e.svc.ChangePassword(ctx, 987654, "secretpassword", "new-password-1"); !errors.Is(err, users.ErrNotFound) {
+	_, err := e.svc.ChangePassword(ctx, u.ID, "secretpassword", "short")
+	assertInvalidField(t, err, "new_password")
+	if _, err := e.svc.ChangePassword(ctx, 987654, "secretpassword", "new-password-1"); !errors.Is(err, users.ErrNotFound) {
 		t.Errorf("ChangePassword(missing user) error = %v, want ErrNotFound", err)
 	}
-	if calls := e.revoker.Calls(); len(calls) != 0 || len(e.Changed()) != 0 {
-		t.Fatalf("after failed changes: revocations %v, OnChange %v; want none", calls, e.Changed())
+	if !e.alive(t, old.AccessToken) || len(e.Changed()) != 0 {
+		t.Fatalf("after failed changes: token alive %v, OnChange %v; want alive, none", e.alive(t, old.AccessToken), e.Changed())
 	}
 
-	if err := e.svc.ChangePassword(ctx, u.ID, "secretpassword", "new-password-1"); err != nil {
-		t.Fatalf("ChangePassword: %v", err)
+	c, err := e.svc.ChangePassword(ctx, u.ID, "secretpassword", "new-password-1")
+	if err != nil || c.Epoch != 1 || c.Subject != fmt.Sprint(u.ID) {
+		t.Fatalf("ChangePassword = %+v, %v; want user %d at epoch 1", c, err, u.ID)
 	}
 	if _, err := e.svc.Authenticate(ctx, "johndoe", "secretpassword"); !errors.Is(err, users.ErrInvalidCredentials) {
 		t.Errorf("Authenticate(old password) error = %v, want ErrInvalidCredentials", err)
 	}
-	want := []revokeCall{{subject, e.now}}
-	if calls := e.revoker.Calls(); !slices.Equal(calls, want) {
-		t.Errorf("revocations = %v, want %v", calls, want)
+	if e.alive(t, old.AccessToken) {
+		t.Error("a token issued before the password change still authenticates")
+	}
+	if _, err := e.authn.Refresh(ctx, old.RefreshToken); err == nil {
+		t.Error("a refresh token issued before the password change still refreshes")
 	}
 	if changed := e.Changed(); !slices.Equal(changed, []int64{u.ID}) {
 		t.Errorf("OnChange calls = %v, want [%d]", changed, u.ID)
 	}
+	fresh := e.login(t, "johndoe", "new-password-1")
+	if !e.alive(t, fresh.AccessToken) {
+		t.Fatal("a token of the new password does not authenticate")
+	}
 
-	// A failing revocation is reported, but the password has changed.
-	e.revoker.check = nil
-	e.revoker.err = errors.New("redis down")
-	err := e.svc.ChangePassword(ctx, u.ID, "new-password-1", "new-password-2")
-	if !errors.Is(err, e.revoker.err) {
-		t.Errorf("ChangePassword with failing revoker error = %v, want it to wrap %v", err, e.revoker.err)
+	// A failing revocation store fails the change before the new hash is
+	// stored: the old password still works, never the new one beside live
+	// old tokens.
+	e.revocations.fail.Store(true)
+	_, err = e.svc.ChangePassword(ctx, u.ID, "new-password-1", "new-password-2")
+	if !errors.Is(err, auth.ErrUnavailable) || !errors.Is(err, errRevocationsDown) {
+		t.Errorf("ChangePassword with a failing revocation store: %v, want auth.ErrUnavailable", err)
 	}
-	if _, err := e.svc.Authenticate(ctx, "johndoe", "new-password-2"); err != nil {
-		t.Errorf("Authenticate(newest password): %v", err)
+	if _, err := e.svc.Authenticate(ctx, "johndoe", "new-password-2"); !errors.Is(err, users.ErrInvalidCredentials) {
+		t.Errorf("the new password works after a failed change (%v): old tokens may still be alive", err)
 	}
+	if _, err := e.svc.Authenticate(ctx, "johndoe", "new-password-1"); err != nil {
+		t.Errorf("the old password stopped working after a failed change: %v", err)
+	}
+	e.revocations.fail.Store(false)
+	again := e.login(t, "johndoe", "new-password-1")
+	if !e.alive(t, again.AccessToken) {
+		t.Error("after a failed change, a new login does not work")
+	}
+}
+
+// A login that read the user before a password change and verified the old
+// password after it gets no session (deterministic: the change runs inside
+// the store's lookup).
+func TestLoginRacingPasswordChange(t *testing.T) {
+	e := newServiceEnv(t, cheap)
+	ctx := context.Background()
+	u := e.register(t, "johndoe")
+	racing := &racingStore{Store: e.store}
+	svc := users.NewService(racing, users.Options{Hasher: e.hasher, Guard: e.authn})
+	racing.afterLookup = func() {
+		racing.afterLookup = nil
+		if _, err := svc.ChangePassword(ctx, u.ID, "secretpassword", "new-password-1"); err != nil {
+			t.Errorf("the racing ChangePassword: %v", err)
+		}
+	}
+	c, err := svc.CheckCredentials(ctx, "johndoe", "secretpassword")
+	if err != nil {
+		t.Fatalf("CheckCredentials (verified the old hash it read): %v", err)
+	}
+	if pair, err := e.authn.StartSession(ctx, c, auth.ClientInfo{}); !errors.Is(err, auth.ErrStaleCredentials) {
+		t.Fatalf("StartSession after the racing change = %v, %v; want ErrStaleCredentials", pair, err)
+	}
+}
+
+// racingStore runs afterLookup right after GetByLogin returns.
+type racingStore struct {
+	users.Store
+	afterLookup func()
+}
+
+func (r *racingStore) GetByLogin(ctx context.Context, login string) (*users.User, error) {
+	u, err := r.Store.GetByLogin(ctx, login)
+	if r.afterLookup != nil {
+		r.afterLookup()
+	}
+	return u, err
 }
 
 func TestDelete(t *testing.T) {
@@ -482,10 +552,19 @@ func TestDelete(t *testing.T) {
 	ctx := context.Background()
 	u := e.register(t, "johndoe")
 	keep := e.register(t, "janedoe")
+	session := e.login(t, "johndoe", "secretpassword")
 	subject := fmt.Sprint(u.ID)
 	if ok, err := e.svc.Exists(ctx, subject); !ok || err != nil {
 		t.Fatalf("Exists before delete = %v, %v; want true", ok, err)
 	}
+	e.revocations.fail.Store(true)
+	if err := e.svc.Delete(ctx, u.ID); !errors.Is(err, auth.ErrUnavailable) {
+		t.Fatalf("Delete with a failing revocation store: %v, want auth.ErrUnavailable", err)
+	}
+	if _, err := e.svc.Get(ctx, u.ID); err != nil {
+		t.Fatalf("a failed Delete deleted the user: %v", err)
+	}
+	e.revocations.fail.Store(false)
 	if err := e.svc.Delete(ctx, u.ID); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
@@ -495,18 +574,17 @@ func TestDelete(t *testing.T) {
 	if ok, err := e.svc.Exists(ctx, subject); ok || err != nil {
 		t.Errorf("Exists(deleted) = %v, %v; want false, nil", ok, err)
 	}
+	if e.alive(t, session.AccessToken) {
+		t.Error("a deleted user's token still authenticates")
+	}
 	if _, err := e.svc.Authenticate(ctx, "johndoe", "secretpassword"); !errors.Is(err, users.ErrInvalidCredentials) {
 		t.Errorf("Authenticate(deleted) error = %v, want ErrInvalidCredentials", err)
 	}
 	if err := e.svc.Delete(ctx, u.ID); !errors.Is(err, users.ErrNotFound) {
 		t.Errorf("Delete(again) error = %v, want ErrNotFound", err)
 	}
-	want := []revokeCall{{subject, e.now}}
-	if calls := e.revoker.Calls(); !slices.Equal(calls, want) {
-		t.Errorf("revocations = %v, want %v", calls, want)
-	}
-	if changed := e.Changed(); !slices.Equal(changed, []int64{u.ID}) {
-		t.Errorf("OnChange calls = %v, want [%d]", changed, u.ID)
+	if changed := e.Changed(); !slices.Contains(changed, u.ID) || slices.Contains(changed, keep.ID) {
+		t.Errorf("OnChange calls = %v, want user %d and never %d", changed, u.ID, keep.ID)
 	}
 	if _, err := e.svc.Get(ctx, keep.ID); err != nil {
 		t.Errorf("Get(other user): %v", err)
@@ -517,16 +595,17 @@ func TestCheckCredentialsAndExists(t *testing.T) {
 	e := newServiceEnv(t, cheap)
 	ctx := context.Background()
 	u := e.register(t, "johndoe")
-	subject, err := e.svc.CheckCredentials(ctx, "JOHNDOE", "secretpassword")
-	if err != nil || subject != fmt.Sprint(u.ID) {
-		t.Fatalf("CheckCredentials = %q, %v; want %q", subject, err, fmt.Sprint(u.ID))
+	c, err := e.svc.CheckCredentials(ctx, "JOHNDOE", "secretpassword")
+	if err != nil || c.Subject != fmt.Sprint(u.ID) || c.Epoch != 0 {
+		t.Fatalf("CheckCredentials = %+v, %v; want subject %d at epoch 0", c, err, u.ID)
 	}
 	for _, login := range []string{"johndoe", "nobody"} {
-		s, err := e.svc.CheckCredentials(ctx, login, "nope-nope")
-		if !errors.Is(err, users.ErrInvalidCredentials) || !errors.Is(err, auth.ErrInvalidCredentials) || s != "" {
-			t.Errorf("CheckCredentials(%q, wrong) = %q, %v; want \"\", users and auth ErrInvalidCredentials", login, s, err)
+		c, err := e.svc.CheckCredentials(ctx, login, "nope-nope")
+		if !errors.Is(err, users.ErrInvalidCredentials) || !errors.Is(err, auth.ErrInvalidCredentials) || c.Subject != "" {
+			t.Errorf("CheckCredentials(%q, wrong) = %+v, %v; want none, users and auth ErrInvalidCredentials", login, c, err)
 		}
 	}
+	subject := c.Subject
 	for _, tt := range []struct {
 		subject string
 		want    bool
@@ -551,10 +630,32 @@ func TestServiceWithoutOptions(t *testing.T) {
 	if _, err := svc.UpdateProfile(ctx, u.ID, users.ProfileUpdate{LastName: ptr("X")}); err != nil {
 		t.Errorf("UpdateProfile without OnChange: %v", err)
 	}
-	if err := svc.ChangePassword(ctx, u.ID, "secretpassword", "another-password"); err != nil {
-		t.Errorf("ChangePassword without Revoker: %v", err)
+	if _, err := svc.ChangePassword(ctx, u.ID, "secretpassword", "another-password"); err != nil {
+		t.Errorf("ChangePassword without Guard: %v", err)
 	}
 	if err := svc.Delete(ctx, u.ID); err != nil {
-		t.Errorf("Delete without Revoker: %v", err)
+		t.Errorf("Delete without Guard: %v", err)
 	}
+}
+
+func TestSQLSessions(t *testing.T) {
+	authtest.RunSessionStoreTests(t, func(t *testing.T) authtest.SessionHarness {
+		db := testenv.DB(t)
+		if err := users.Migrate(context.Background(), db); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+		store := users.NewStore(db)
+		return authtest.SessionHarness{
+			Store: users.NewSessions(db),
+			NewSubject: func(t *testing.T) string {
+				name := "u" + authtest.NewID()[:12]
+				u, err := store.Create(context.Background(), users.User{Username: name, Email: name + "@example.com",
+					FirstName: "A", LastName: "B", PasswordHash: "x"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return fmt.Sprint(u.ID)
+			},
+		}
+	})
 }

@@ -49,7 +49,7 @@ func NewStore(db *sqlx.DB) *SQLStore {
 }
 
 // userColumns are the columns scanned into a User, in struct-tag names.
-const userColumns = "id, username, email, first_name, last_name, created_at, updated_at, password_hash"
+const userColumns = "id, username, email, first_name, last_name, created_at, updated_at, password_hash, credential_epoch"
 
 // now is the store's clock: UTC at microsecond precision, which both
 // databases store exactly.

@@ -27,6 +27,10 @@ type User struct {
 	UpdatedAt time.Time `json:"updated_at" db:"updated_at"`
 	// PasswordHash is the argon2id PHC string; it never leaves the server.
 	PasswordHash string `json:"-" db:"password_hash"`
+	// CredentialEpoch counts the user's credential changes (password
+	// changes); tokens carry the epoch they were issued under, and a raised
+	// epoch rejects the older ones. It is not serialised.
+	CredentialEpoch int64 `json:"-" db:"credential_epoch"`
 }
 
 // normalizeEmail trims an email address and lower-cases it, the form in
