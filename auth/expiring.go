@@ -16,7 +16,7 @@ type expiringMap[K comparable, V any] struct {
 	mu    sync.RWMutex
 	m     map[K]expiring[V]
 	queue []queued[K] // insertion order; deadlines are close to ascending
-	head  int      // queue[:head] has been swept
+	head  int         // queue[:head] has been swept
 	peak  int
 }
 

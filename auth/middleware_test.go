@@ -666,9 +666,15 @@ func TestNewAuthenticatorRequiresItsStores(t *testing.T) {
 	sessions := auth.NewMemorySessions(auth.MemorySessionOptions{})
 	revocations := auth.NewMemoryRevocations(auth.MemoryRevocationOptions{})
 	for name, build := range map[string]func() (*auth.Authenticator, error){
-		"no tokens":      func() (*auth.Authenticator, error) { return auth.NewAuthenticator(nil, sessions, revocations, auth.Options{}) },
-		"no sessions":    func() (*auth.Authenticator, error) { return auth.NewAuthenticator(tokens, nil, revocations, auth.Options{}) },
-		"no revocations": func() (*auth.Authenticator, error) { return auth.NewAuthenticator(tokens, sessions, nil, auth.Options{}) },
+		"no tokens": func() (*auth.Authenticator, error) {
+			return auth.NewAuthenticator(nil, sessions, revocations, auth.Options{})
+		},
+		"no sessions": func() (*auth.Authenticator, error) {
+			return auth.NewAuthenticator(tokens, nil, revocations, auth.Options{})
+		},
+		"no revocations": func() (*auth.Authenticator, error) {
+			return auth.NewAuthenticator(tokens, sessions, nil, auth.Options{})
+		},
 	} {
 		if a, err := build(); err == nil || a != nil {
 			t.Errorf("%s: NewAuthenticator = %v, %v; want an error", name, a, err)
