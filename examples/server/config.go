@@ -36,6 +36,7 @@ type config struct {
 	RateLimitLenient int
 	RateLimitUser    int
 	RateLimitTimeout time.Duration
+	AuthWriteTimeout time.Duration
 	Mail             mail.Config
 	MetricsEnabled   bool
 	MetricsAddr      string
@@ -86,6 +87,15 @@ var envVars = []envVar{
 	}},
 	{"ACCESS_TOKEN_EXPIRE_MINUTES", "60", "access token lifetime in minutes", func(c *config, v string) error { return minutes(&c.AccessTokenTTL, v) }},
 	{"REFRESH_TOKEN_EXPIRE_MINUTES", "1440", "refresh token lifetime in minutes", func(c *config, v string) error { return minutes(&c.RefreshTokenTTL, v) }},
+	{"AUTH_WRITE_TIMEOUT", "2s", "how long a login, refresh, logout or password change may wait for the session store (database) and the revocation store (Redis) before it answers 503", func(c *config, v string) error {
+		if err := duration(&c.AuthWriteTimeout, v); err != nil {
+			return err
+		}
+		if c.AuthWriteTimeout == 0 {
+			return fmt.Errorf("must be positive")
+		}
+		return nil
+	}},
 	{"CORS_ORIGINS", "*", "comma-separated allowed origins, or `*` (origin reflected, credentials allowed)", func(c *config, v string) error {
 		c.CORSOrigins = splitList(v)
 		return nil

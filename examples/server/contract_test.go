@@ -307,6 +307,44 @@ func TestContractEveryResponseFollowsTheDocument(t *testing.T) {
 	other := otherUser["access_token"].(string)
 	check(call{name: "logout without body", method: "POST", path: "/api/v1/auth/logout", token: other, status: 200, conforms: true})
 
+	// Sessions: list, end one, end another user's (404), end the others,
+	// end all.
+	s1 := check(call{name: "login for sessions", method: "POST", path: "/api/v1/auth/login", contentType: formType,
+		body: formBody("username", "contract", "password", "brand-new-pass"), status: 200, conforms: true}).json(t)
+	s2 := check(call{name: "second login for sessions", method: "POST", path: "/api/v1/auth/login", contentType: formType,
+		body: formBody("username", "contract", "password", "brand-new-pass"), status: 200, conforms: true}).json(t)
+	s1Access, s2Access := s1["access_token"].(string), s2["access_token"].(string)
+	listed := check(call{name: "list sessions", method: "GET", path: "/api/v1/users/me/sessions", token: s1Access,
+		status: 200, conforms: true}).json(t)
+	var s2ID string
+	for _, v := range listed["sessions"].([]any) {
+		if sess := v.(map[string]any); sess["current"] != true {
+			s2ID = sess["id"].(string)
+		}
+	}
+	if n := len(listed["sessions"].([]any)); n != 2 || s2ID == "" {
+		t.Fatalf("listed sessions %v, want the two live ones", listed)
+	}
+	check(call{name: "sessions with a logged-out token", method: "GET", path: "/api/v1/users/me/sessions", token: other,
+		status: 401, conforms: true})
+	third := check(call{name: "third user signs up", method: "POST", path: "/api/v1/auth/signup", contentType: formType,
+		body: signupForm("thirduser"), status: 201, conforms: true}).json(t)
+	check(call{name: "end another user's session", method: "DELETE", path: "/api/v1/users/me/sessions/" + s2ID,
+		token: third["access_token"].(string), status: 404, conforms: true})
+	check(call{name: "end a session", method: "DELETE", path: "/api/v1/users/me/sessions/" + s2ID, token: s1Access,
+		status: 204, conforms: true})
+	check(call{name: "me with the ended session", method: "GET", path: "/api/v1/users/me", token: s2Access, status: 401, conforms: true})
+	check(call{name: "end an ended session", method: "DELETE", path: "/api/v1/users/me/sessions/" + s2ID, token: s1Access,
+		status: 404, conforms: true})
+	check(call{name: "end sessions bad flag", method: "DELETE", path: "/api/v1/users/me/sessions?all=maybe", token: s1Access,
+		status: 422})
+	check(call{name: "end other sessions", method: "DELETE", path: "/api/v1/users/me/sessions", token: s1Access,
+		status: 200, conforms: true})
+	check(call{name: "me after ending the others", method: "GET", path: "/api/v1/users/me", token: s1Access, status: 200, conforms: true})
+	check(call{name: "end all sessions", method: "DELETE", path: "/api/v1/users/me/sessions?all=true", token: s1Access,
+		status: 200, conforms: true})
+	check(call{name: "me after ending all", method: "GET", path: "/api/v1/users/me", token: s1Access, status: 401, conforms: true})
+
 	// Deletion.
 	relogin := check(call{name: "login after change", method: "POST", path: "/api/v1/auth/login", contentType: formType,
 		body: formBody("username", "contract", "password", "brand-new-pass"), status: 200, conforms: true}).json(t)

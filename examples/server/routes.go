@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -44,7 +45,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	if err != nil {
 		return nil, err
 	}
-	var revocations auth.RevocationStore = auth.NewMemoryRevocations(nil)
+	var revocations auth.RevocationStore = auth.NewMemoryRevocations(auth.MemoryRevocationOptions{})
 	var limitStore ratelimit.Store = ratelimit.NewMemoryStore(ratelimit.MemoryOptions{})
 	var cacheStore cache.Store = cache.NewMemoryStore(cache.MemoryOptions{})
 	if a.redis != nil {
@@ -64,19 +65,25 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 		c.metricsOnMux = a.cfg.MetricsAddr == ""
 	}
 	c.profiles = newCachedProfiles(cacheStore, a.logger, c.cacheObserver("users"))
+	authOpts := auth.Options{Subjects: c.profiles, Logger: a.logger, OnEvent: c.observeAuth,
+		WriteTimeout: a.cfg.AuthWriteTimeout}
+	limitOpts := ratelimit.Options{Logger: a.logger, Timeout: a.cfg.RateLimitTimeout}
+	if c.metrics != nil {
+		limitOpts.OnDecision = c.metrics.ObserveRateLimit
+	}
+	sessions := users.NewSessions(a.db)
+	if c.authn, err = auth.NewAuthenticator(tokens, sessions, revocations, authOpts); err != nil {
+		return nil, err
+	}
+	if err := restoreSessions(ctx, c.authn, sessions, a.logger); err != nil {
+		return nil, err
+	}
 	c.users = users.NewService(users.NewStore(a.db), users.Options{
 		Logger:   a.logger,
-		Revoker:  revokerFunc(func(ctx context.Context, id string, at time.Time) error { return c.authn.RevokeUser(ctx, id, at) }),
+		Guard:    c.authn,
 		OnChange: c.profiles.Invalidate,
 	})
 	c.profiles.svc = c.users
-	authOpts := auth.Options{Subjects: c.profiles, Logger: a.logger}
-	limitOpts := ratelimit.Options{Logger: a.logger, Timeout: a.cfg.RateLimitTimeout}
-	if c.metrics != nil {
-		authOpts.OnCheck = c.metrics.ObserveRevocationCheck
-		limitOpts.OnDecision = c.metrics.ObserveRateLimit
-	}
-	c.authn = auth.NewAuthenticator(tokens, revocations, authOpts)
 	if a.cfg.RateLimitEnabled {
 		c.limiter = ratelimit.New(limitStore, limitOpts)
 	}
@@ -99,12 +106,40 @@ func (c *components) cacheObserver(name string) func(cache.Event) {
 	return c.metrics.CacheObserver(name)
 }
 
-type revokerFunc func(ctx context.Context, userID string, at time.Time) error
-
-func (f revokerFunc) RevokeUser(ctx context.Context, userID string, at time.Time) error {
-	return f(ctx, userID, at)
+// observeAuth is auth.Options.OnEvent: revocation checks go to the metrics.
+func (c *components) observeAuth(e auth.Event) {
+	if c.metrics == nil {
+		return
+	}
+	switch e.Kind {
+	case auth.EventCheckOK:
+		c.metrics.ObserveRevocationCheck("ok")
+	case auth.EventCheckRevoked:
+		c.metrics.ObserveRevocationCheck("revoked")
+	case auth.EventCheckError:
+		c.metrics.ObserveRevocationCheck("error")
+	}
 }
 
+// sessionRetention is how long ended and expired sessions stay in the
+// database: far longer than any token they could concern.
+const sessionRetention = 7 * 24 * time.Hour
+
+// restoreSessions copies the recently ended sessions into the revocation
+// store (a restart of the embedded default, a flushed Redis) and prunes
+// long-finished ones.
+func restoreSessions(ctx context.Context, a *auth.Authenticator, sessions *users.SQLSessions, logger *slog.Logger) error {
+	n, err := a.RestoreRevocations(ctx)
+	if err != nil {
+		return err
+	}
+	pruned, err := sessions.Prune(ctx, sessionRetention)
+	if err != nil {
+		return err
+	}
+	logger.Info("sessions restored", "ended_sessions_restored", n, "sessions_pruned", pruned)
+	return nil
+}
 // limit wraps h in the policy p keyed by key, or returns h unchanged when
 // rate limiting is disabled.
 func (c *components) limit(p ratelimit.Policy, key ratelimit.KeyFunc, h http.Handler) http.Handler {
@@ -154,6 +189,9 @@ func (c *components) routes(mux handleRegistrar, health http.Handler) {
 	mux.Handle("PATCH "+apiPrefix+"/users/me", c.authenticated(userHandlers.UpdateMe()))
 	mux.Handle("DELETE "+apiPrefix+"/users/me", c.authenticated(userHandlers.DeleteMe()))
 	mux.Handle("POST "+apiPrefix+"/users/me/password", c.authenticated(userHandlers.ChangePassword()))
+	mux.Handle("GET "+apiPrefix+"/users/me/sessions", c.authenticated(c.authn.ListSessionsHandler()))
+	mux.Handle("DELETE "+apiPrefix+"/users/me/sessions", c.authenticated(c.authn.EndSessionsHandler()))
+	mux.Handle("DELETE "+apiPrefix+"/users/me/sessions/{id}", c.authenticated(c.authn.EndSessionHandler()))
 }
 
 // middleware is the stack every request passes through, outermost first.
