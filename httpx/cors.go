@@ -7,12 +7,21 @@ import (
 	"time"
 )
 
-// CORSOptions configures CORS. The zero value follows the API document's
-// defaults: every origin, method and header allowed, with credentials.
+// CORSOptions configures CORS. The zero value allows every origin, method
+// and header; any origin is answered with a literal "*" and without
+// credentials (set ReflectAnyOrigin for the credentialed behaviour of a
+// development server).
 type CORSOptions struct {
 	// AllowedOrigins lists allowed origins exactly ("https://app.example")
-	// or "*" for any. Default ["*"].
+	// or "*" for any. Listed origins are reflected, with credentials unless
+	// DisableCredentials is set. Default ["*"].
 	AllowedOrigins []string
+	// ReflectAnyOrigin makes "*" in AllowedOrigins reflect the request's
+	// Origin and allow credentials, so that every site may send
+	// credentialed requests. It is meant for development; in production
+	// list the origins instead. Default false: "*" is answered with a
+	// literal "*" and no Access-Control-Allow-Credentials.
+	ReflectAnyOrigin bool
 	// AllowedMethods lists methods allowed in preflight, or "*". Default
 	// ["*"], answered with the requested method.
 	AllowedMethods []string
@@ -22,16 +31,17 @@ type CORSOptions struct {
 	// ExposedHeaders are response headers scripts may read. Default: the
 	// rate-limit headers, Retry-After and X-Request-ID.
 	ExposedHeaders []string
-	// DisableCredentials turns off Access-Control-Allow-Credentials.
-	// Default false: credentials allowed, as in the API document.
+	// DisableCredentials turns off Access-Control-Allow-Credentials for
+	// listed origins and with ReflectAnyOrigin. Default false.
 	DisableCredentials bool
 	// MaxAge is how long a browser may cache a preflight. Default 10 min.
 	MaxAge time.Duration
 }
 
-// CORS is middleware implementing Cross-Origin Resource Sharing. With
-// credentials enabled it never sends a literal "*" origin: it reflects the
-// request's Origin when that origin is allowed. Preflight requests
+// CORS is middleware implementing Cross-Origin Resource Sharing. It never
+// sends a literal "*" origin together with credentials: credentials go
+// only with a reflected Origin, for listed origins or with
+// ReflectAnyOrigin. Preflight requests
 // (OPTIONS with Access-Control-Request-Method) are answered with 204.
 func CORS(opts CORSOptions) Middleware {
 	c := newCORSPolicy(opts)
@@ -89,6 +99,9 @@ func newCORSPolicy(o CORSOptions) *corsPolicy {
 			c.anyOrigin = true
 		}
 		c.origins[strings.ToLower(strings.TrimRight(origin, "/"))] = true
+	}
+	if c.anyOrigin && !o.ReflectAnyOrigin {
+		c.credentials = false
 	}
 	c.anyMethod, c.methods = listOrAny(o.AllowedMethods)
 	c.anyHeader, c.headers = listOrAny(o.AllowedHeaders)

@@ -455,12 +455,18 @@ func TestCORS(t *testing.T) {
 		wantCreds   string
 		wantMethods string
 	}{
-		{"default reflects origin with credentials", CORSOptions{}, "GET", "https://a.example", false, 200, "https://a.example", "true", ""},
-		{"no credentials uses star", CORSOptions{DisableCredentials: true}, "GET", "https://a.example", false, 200, "*", "", ""},
+		{"default any origin is star without credentials", CORSOptions{}, "GET", "https://a.example", false, 200, "*", "", ""},
+		{"explicit star is star without credentials", CORSOptions{AllowedOrigins: []string{"*"}}, "GET", "https://a.example", false, 200, "*", "", ""},
+		{"reflect any origin with credentials", CORSOptions{ReflectAnyOrigin: true}, "GET", "https://a.example", false, 200, "https://a.example", "true", ""},
+		{"reflect any origin without credentials uses star", CORSOptions{ReflectAnyOrigin: true, DisableCredentials: true}, "GET", "https://a.example", false, 200, "*", "", ""},
 		{"listed origin", CORSOptions{AllowedOrigins: []string{"https://a.example"}}, "GET", "https://a.example", false, 200, "https://a.example", "true", ""},
+		{"listed origin with trailing slash", CORSOptions{AllowedOrigins: []string{"https://A.example/"}}, "GET", "https://a.example", false, 200, "https://a.example", "true", ""},
+		{"listed origin without credentials", CORSOptions{AllowedOrigins: []string{"https://a.example"}, DisableCredentials: true}, "GET", "https://a.example", false, 200, "https://a.example", "", ""},
 		{"unlisted origin gets no CORS headers", CORSOptions{AllowedOrigins: []string{"https://a.example"}}, "GET", "https://evil.example", false, 200, "", "", ""},
-		{"preflight", CORSOptions{}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "PATCH"},
-		{"preflight with method list", CORSOptions{AllowedMethods: []string{"GET", "POST"}}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "GET, POST"},
+		{"preflight any origin", CORSOptions{}, "OPTIONS", "https://a.example", true, 204, "*", "", "PATCH"},
+		{"preflight reflected", CORSOptions{ReflectAnyOrigin: true}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "PATCH"},
+		{"preflight with method list", CORSOptions{AllowedOrigins: []string{"https://a.example"}, AllowedMethods: []string{"GET", "POST"}}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "GET, POST"},
+		{"preflight from unlisted origin", CORSOptions{AllowedOrigins: []string{"https://a.example"}}, "OPTIONS", "https://evil.example", true, 204, "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
