@@ -2,7 +2,7 @@
 // library types only: the error envelope and WriteError, request decoding
 // with validation, and middleware (request ID, panic recovery, access log,
 // security headers, CORS, body limits, client IP with trusted proxies, JSON
-// 404/405 for an http.ServeMux).
+// 404/405 for http.ServeMux or any other router).
 //
 // Every error a client sees is either the envelope
 //
@@ -28,7 +28,7 @@
 //		httpx.ClientIP(trusted),
 //		httpx.SecurityHeaders(httpx.SecurityOptions{}),
 //		httpx.CORS(httpx.CORSOptions{}),
-//		httpx.AccessLog(logger),
+//		httpx.AccessLog(logger, httpx.AccessLogOptions{}),
 //		httpx.Recover,
 //	)(httpx.JSONErrors(mux))
 package httpx

@@ -44,7 +44,7 @@ func ExampleChain() {
 	mux.HandleFunc("GET /ip", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, httpx.ClientIPFromRequest(r))
 	})
-	h := httpx.Chain(httpx.RequestID, httpx.ClientIP(trusted), httpx.AccessLog(logger), httpx.Recover)(httpx.JSONErrors(mux))
+	h := httpx.Chain(httpx.RequestID, httpx.ClientIP(trusted), httpx.AccessLog(logger, httpx.AccessLogOptions{}), httpx.Recover)(httpx.JSONErrors(mux))
 
 	req := httptest.NewRequest("GET", "/ip", nil)
 	req.RemoteAddr = "10.0.0.5:1234"

@@ -318,7 +318,7 @@ func newTestMux() *http.ServeMux {
 func TestRoutingErrorsAndRecovery(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-	h := Chain(RequestID, AccessLog(logger), Recover)(JSONErrors(newTestMux()))
+	h := Chain(RequestID, AccessLog(logger, AccessLogOptions{}), Recover)(JSONErrors(newTestMux()))
 	tests := []struct {
 		method, path string
 		wantStatus   int
@@ -495,7 +495,7 @@ func TestCORS(t *testing.T) {
 func TestAccessLogLevels(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h := Chain(AccessLog(logger), Recover)(JSONErrors(newTestMux()))
+	h := Chain(AccessLog(logger, AccessLogOptions{}), Recover)(JSONErrors(newTestMux()))
 	for _, path := range []string{"/things/1", "/panic"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
 	}
