@@ -15,6 +15,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add("application/json", `[1,2,3]`)
 	f.Add("application/x-www-form-urlencoded", "username=johndoe&email=a%40b.co&first_name=J")
 	f.Add("application/x-www-form-urlencoded", "%zz=1&&=")
+	f.Add("application/x-www-form-urlencoded", "age[99999]=1&username[0]=x&email.x=1&first_name[a]=b&[]=&a[=1")
 	f.Add("multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\njohn\r\n--xyz--\r\n")
 	f.Add("text/plain", "hello")
 	f.Fuzz(func(t *testing.T, contentType, body string) {

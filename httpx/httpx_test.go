@@ -465,7 +465,11 @@ func TestCORS(t *testing.T) {
 		{"unlisted origin gets no CORS headers", CORSOptions{AllowedOrigins: []string{"https://a.example"}}, "GET", "https://evil.example", false, 200, "", "", ""},
 		{"preflight any origin", CORSOptions{}, "OPTIONS", "https://a.example", true, 204, "*", "", "PATCH"},
 		{"preflight reflected", CORSOptions{ReflectAnyOrigin: true}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "PATCH"},
-		{"preflight with method list", CORSOptions{AllowedOrigins: []string{"https://a.example"}, AllowedMethods: []string{"GET", "POST"}}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "GET, POST"},
+		{"preflight with method list", CORSOptions{AllowedOrigins: []string{"https://a.example"}, AllowedMethods: []string{"GET", "PATCH"}}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "PATCH"},
+		{"preflight for an unlisted method", CORSOptions{AllowedOrigins: []string{"https://a.example"}, AllowedMethods: []string{"GET", "POST"}}, "OPTIONS", "https://a.example", true, 204, "", "", ""},
+		{"preflight for unlisted headers", CORSOptions{AllowedOrigins: []string{"https://a.example"}, AllowedHeaders: []string{"Authorization"}}, "OPTIONS", "https://a.example", true, 204, "", "", ""},
+		{"preflight for listed headers", CORSOptions{AllowedOrigins: []string{"https://a.example"}, AllowedHeaders: []string{"Authorization", "Content-Type"}}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "PATCH"},
+		{"wildcard origin entry", CORSOptions{AllowedOrigins: []string{"https://*.example"}}, "GET", "https://a.example", false, 200, "https://a.example", "true", ""},
 		{"preflight from unlisted origin", CORSOptions{AllowedOrigins: []string{"https://a.example"}}, "OPTIONS", "https://evil.example", true, 204, "", "", ""},
 	}
 	for _, tt := range tests {
@@ -488,6 +492,15 @@ func TestCORS(t *testing.T) {
 			if h.Get("Access-Control-Allow-Origin") == "*" && h.Get("Access-Control-Allow-Credentials") != "" {
 				t.Fatal("literal * sent together with credentials")
 			}
+			if !strings.Contains(strings.Join(h.Values("Vary"), ","), "Origin") {
+				t.Fatalf("Vary: got %q, want it to name Origin", h.Values("Vary"))
+			}
+			if tt.wantOrigin != "" && !tt.preflight && h.Get("Access-Control-Expose-Headers") == "" {
+				t.Fatal("no Access-Control-Expose-Headers on an allowed request")
+			}
+			if tt.preflight && tt.wantOrigin != "" && h.Get("Access-Control-Max-Age") != "600" {
+				t.Fatalf("Access-Control-Max-Age: got %q, want 600", h.Get("Access-Control-Max-Age"))
+			}
 		})
 	}
 }
@@ -505,5 +518,67 @@ func TestAccessLogLevels(t *testing.T) {
 	}
 	if !strings.Contains(out, "path=/panic") || !strings.Contains(out, "status=500") {
 		t.Fatalf("500 not logged at warn level: %s", out)
+	}
+}
+
+type kindsForm struct {
+	Name    string                  `form:"name"`
+	Admin   bool                    `form:"admin"`
+	Score   *float64                `form:"score"`
+	Tags    []string                `form:"tag"`
+	Counts  []int                   `form:"count"`
+	Skipped string                  `form:"-"`
+	Avatar  *multipart.FileHeader   `form:"avatar"`
+	Docs    []*multipart.FileHeader `form:"docs"`
+}
+
+func TestDecodeFormKinds(t *testing.T) {
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	mw.WriteField("name", "Ann")
+	mw.WriteField("admin", "true")
+	mw.WriteField("score", "2.5")
+	mw.WriteField("tag", "a")
+	mw.WriteField("tag", "b")
+	mw.WriteField("count", "1")
+	mw.WriteField("count", "2")
+	mw.WriteField("Skipped", "x")
+	for _, f := range []struct{ field, name, body string }{
+		{"avatar", "me.png", "PNG"}, {"docs", "a.txt", "A"}, {"docs", "b.txt", "BB"},
+	} {
+		w, err := mw.CreateFormFile(f.field, f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, f.body)
+	}
+	mw.Close()
+	req := httptest.NewRequest("POST", "/", &mp)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	var got kindsForm
+	if err := Decode(httptest.NewRecorder(), req, &got); err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	if got.Name != "Ann" || !got.Admin || got.Score == nil || *got.Score != 2.5 ||
+		strings.Join(got.Tags, ",") != "a,b" || len(got.Counts) != 2 || got.Counts[1] != 2 || got.Skipped != "" {
+		t.Fatalf("fields: got %+v", got)
+	}
+	if got.Avatar == nil || got.Avatar.Filename != "me.png" || got.Avatar.Size != 3 {
+		t.Fatalf("avatar: got %+v, want me.png of 3 bytes", got.Avatar)
+	}
+	if len(got.Docs) != 2 || got.Docs[0].Filename != "a.txt" || got.Docs[1].Filename != "b.txt" {
+		t.Fatalf("docs: got %d files, want a.txt and b.txt", len(got.Docs))
+	}
+
+	// A text value under a file field's name is ignored; type errors are
+	// listed in field order.
+	rec := serveDecode(t, "application/x-www-form-urlencoded",
+		strings.NewReader("count=x&avatar=not-a-file&score=high&admin=maybe"), &kindsForm{})
+	want := `{"detail":[` +
+		`{"loc":["admin"],"msg":"value is not a valid bool","type":"type_error.bool"},` +
+		`{"loc":["score"],"msg":"value is not a valid float","type":"type_error.float"},` +
+		`{"loc":["count"],"msg":"value is not a valid integer","type":"type_error.integer"}]}`
+	if rec.Code != 422 || strings.TrimSpace(rec.Body.String()) != want {
+		t.Fatalf("got %d %s, want 422 %s", rec.Code, rec.Body, want)
 	}
 }
