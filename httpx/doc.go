@@ -2,7 +2,7 @@
 // library types only: the error envelope and WriteError, request decoding
 // with validation, and middleware (request ID, panic recovery, access log,
 // security headers, CORS, body limits, client IP with trusted proxies, JSON
-// 404/405 for http.ServeMux or any other router).
+// 404/405 for http.ServeMux or any other router, deprecation notices).
 //
 // Every error a client sees is either the envelope
 //

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/groundwork-go/groundwork/httpx"
 )
@@ -63,4 +64,26 @@ func ExampleCORS() {
 	h.ServeHTTP(rec, req)
 	fmt.Println(rec.Header().Get("Access-Control-Allow-Origin"), rec.Header().Get("Access-Control-Allow-Credentials"))
 	// Output: https://app.example true
+}
+
+func ExampleDeprecated() {
+	mux := http.NewServeMux()
+	mux.Handle("GET /v1/things", httpx.Deprecated(
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		httpx.DeprecationOptions{
+			Sunset: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC),
+			Link:   "https://example.com/docs/migrate-to-v2",
+		},
+	)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, []string{})
+	})))
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/things", nil))
+	for _, name := range []string{"Deprecation", "Sunset", "Link"} {
+		fmt.Printf("%s: %s\n", name, rec.Header().Get(name))
+	}
+	// Output:
+	// Deprecation: @1767225600
+	// Sunset: Wed, 01 Jul 2026 00:00:00 GMT
+	// Link: <https://example.com/docs/migrate-to-v2>; rel="deprecation"
 }
