@@ -139,7 +139,7 @@ func (tp TrustedProxies) Resolve(r *http.Request) netip.Addr {
 
 // ClientIP is middleware that resolves the client IP once per request with
 // trusted (see TrustedProxies.Resolve) and stores it for ClientIPFromRequest.
-func ClientIP(trusted TrustedProxies) func(http.Handler) http.Handler {
+func ClientIP(trusted TrustedProxies) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			st, r := editState(r, func(st *requestState) bool { return st.hasClientIP })

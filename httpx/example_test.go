@@ -1,6 +1,7 @@
 package httpx_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -86,4 +87,61 @@ func ExampleDeprecated() {
 	// Deprecation: @1767225600
 	// Sunset: Wed, 01 Jul 2026 00:00:00 GMT
 	// Link: <https://example.com/docs/migrate-to-v2>; rel="deprecation"
+}
+
+func ExampleAccessLog() {
+	// A JSON log without the attributes that change from run to run.
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			switch a.Key {
+			case slog.TimeKey, "duration":
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		httpx.AddLogAttrs(r.Context(), slog.String("user_id", r.PathValue("id")))
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id")})
+	})
+	h := httpx.AccessLog(logger, httpx.AccessLogOptions{})(mux)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/users/42?token=secret", nil))
+	// Output:
+	// {"level":"INFO","msg":"request","method":"GET","route":"GET /users/{id}","path":"/users/42","status":200,"bytes":12,"request_id":"","user_id":"42"}
+}
+
+func ExampleJSONErrors() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /things/{id}", func(w http.ResponseWriter, r *http.Request) {})
+	h := httpx.JSONErrors(mux)
+	for _, req := range []*http.Request{
+		httptest.NewRequest("GET", "/nowhere", nil),
+		httptest.NewRequest("DELETE", "/things/1", nil),
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var body struct {
+			Code string `json:"error_code"`
+		}
+		json.Unmarshal(rec.Body.Bytes(), &body)
+		fmt.Printf("%d %s %s Allow=%q\n", rec.Code, rec.Header().Get("Content-Type"), body.Code, rec.Header().Get("Allow"))
+	}
+	// Output:
+	// 404 application/json NOT_FOUND Allow=""
+	// 405 application/json METHOD_NOT_ALLOWED Allow="GET, HEAD"
+}
+
+func ExampleTrustedProxies_Resolve() {
+	trusted, _ := httpx.ParseTrustedProxies("10.0.0.0/8")
+	trusted.Header = httpx.HeaderForwarded
+
+	req := httptest.NewRequest("GET", "/", nil)
+	req.RemoteAddr = "10.0.0.5:1234"
+	// The client's own claim, then what the trusted proxy appended.
+	req.Header.Add("Forwarded", `for=192.0.2.1`)
+	req.Header.Add("Forwarded", `for="[2001:db8:cafe::17]:4711";proto=https`)
+	req.Header.Set("X-Forwarded-For", "198.51.100.9") // not the selected header: ignored
+	fmt.Println(trusted.Resolve(req))
+	// Output: 2001:db8:cafe::17
 }
