@@ -26,16 +26,29 @@ func AddLogAttrs(ctx context.Context, attrs ...slog.Attr) {
 	}
 }
 
+// AccessLogOptions configure AccessLog. The zero value is ready to use.
+type AccessLogOptions struct {
+	// Route returns the "route" attribute of a request's line. It is called
+	// after the handler returns, with the request AccessLog passed to it.
+	// Default: RoutePattern.
+	Route RouteFunc
+}
+
 // AccessLog is middleware that logs one structured line per request with
-// logger: method, route pattern, path, status, duration, bytes and request
-// ID, plus attributes added with AddLogAttrs. The query string and headers
-// are never logged (they may carry secrets).
+// logger: method, route, path, status, duration, bytes and request ID, plus
+// attributes added with AddLogAttrs. The query string and headers are never
+// logged (they may carry secrets).
 //
-// The route pattern is read from r.Pattern after the handler returns, which
-// http.ServeMux sets on the request it receives; place AccessLog so that no
-// middleware between it and the mux replaces the request, or the pattern
-// is logged as "".
-func AccessLog(logger *slog.Logger) Middleware {
+// The route comes from opts.Route, by default RoutePattern: r.Pattern after
+// the handler returns, which http.ServeMux sets on the request it receives.
+// With that default, place AccessLog so that no middleware between it and
+// the mux replaces the request, or the route is logged as "". With another
+// router, set opts.Route to the function that reads that router's pattern.
+func AccessLog(logger *slog.Logger, opts AccessLogOptions) Middleware {
+	route := opts.Route
+	if route == nil {
+		route = RoutePattern
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			st, r := editState(r, func(st *requestState) bool { return st.logger != nil || st.logAttrs != nil })
@@ -61,7 +74,7 @@ func AccessLog(logger *slog.Logger) Middleware {
 			}
 			attrs := append([]slog.Attr{
 				slog.String("method", r.Method),
-				slog.String("route", r.Pattern),
+				slog.String("route", route(r)),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
 				slog.Duration("duration", time.Since(start)),

@@ -46,7 +46,7 @@ func TestRequestStateSharedOnceAndOverriddenInCopies(t *testing.T) {
 		outerCtx = ctx
 	})
 	nested := RequestID(probe(inner)) // sets the ID again: in a copy
-	h := RequestID(probe(ClientIP(TrustedProxies{})(probe(AccessLog(logger)(probe(nested))))))
+	h := RequestID(probe(ClientIP(TrustedProxies{})(probe(AccessLog(logger, AccessLogOptions{})(probe(nested))))))
 
 	req := httptest.NewRequest("GET", "/", nil)
 	req.RemoteAddr = "192.0.2.7:4242"

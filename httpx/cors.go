@@ -2,148 +2,103 @@ package httpx
 
 import (
 	"net/http"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/rs/cors"
 )
 
-// CORSOptions configures CORS. The zero value follows the API document's
-// defaults: every origin, method and header allowed, with credentials.
+// CORSOptions configures CORS. The zero value allows every origin, method
+// and header; any origin is answered with a literal "*" and without
+// credentials (set ReflectAnyOrigin for the credentialed behaviour of a
+// development server).
 type CORSOptions struct {
-	// AllowedOrigins lists allowed origins exactly ("https://app.example")
-	// or "*" for any. Default ["*"].
+	// AllowedOrigins lists allowed origins ("https://app.example", compared
+	// without letter case or a trailing "/"; one "*" inside an entry, as in
+	// "https://*.example.com", matches any run of characters), or "*" for
+	// any origin. Listed origins are reflected, with credentials unless
+	// DisableCredentials is set. Default ["*"].
 	AllowedOrigins []string
-	// AllowedMethods lists methods allowed in preflight, or "*". Default
-	// ["*"], answered with the requested method.
+	// ReflectAnyOrigin makes "*" in AllowedOrigins reflect the request's
+	// Origin and allow credentials, so that every site may send
+	// credentialed requests. It is meant for development; in production
+	// list the origins instead. Default false: "*" is answered with a
+	// literal "*" and no Access-Control-Allow-Credentials.
+	ReflectAnyOrigin bool
+	// AllowedMethods lists methods allowed in preflight, or "*" for the
+	// nine standard methods. A preflight is answered with the requested
+	// method when it is allowed, and with no CORS headers otherwise.
+	// Default ["*"].
 	AllowedMethods []string
 	// AllowedHeaders lists request headers allowed in preflight, or "*".
-	// Default ["*"], answered with the requested headers.
+	// A preflight is answered with the requested headers when all are
+	// allowed, and with no CORS headers otherwise. Default ["*"].
 	AllowedHeaders []string
 	// ExposedHeaders are response headers scripts may read. Default: the
 	// rate-limit headers, Retry-After and X-Request-ID.
 	ExposedHeaders []string
-	// DisableCredentials turns off Access-Control-Allow-Credentials.
-	// Default false: credentials allowed, as in the API document.
+	// DisableCredentials turns off Access-Control-Allow-Credentials for
+	// listed origins and with ReflectAnyOrigin. Default false.
 	DisableCredentials bool
-	// MaxAge is how long a browser may cache a preflight. Default 10 min.
+	// MaxAge is how long a browser may cache a preflight, in whole
+	// seconds. Default 10 min.
 	MaxAge time.Duration
 }
 
-// CORS is middleware implementing Cross-Origin Resource Sharing. With
-// credentials enabled it never sends a literal "*" origin: it reflects the
-// request's Origin when that origin is allowed. Preflight requests
-// (OPTIONS with Access-Control-Request-Method) are answered with 204.
+// standardMethods are the methods "*" allows in AllowedMethods.
+var standardMethods = []string{
+	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace,
+}
+
+// CORS is middleware implementing Cross-Origin Resource Sharing with
+// github.com/rs/cors. It never sends a literal "*" origin together with
+// credentials: credentials go only with a reflected Origin, for listed
+// origins or with ReflectAnyOrigin. Preflight requests (OPTIONS with
+// Access-Control-Request-Method) are answered with 204 and not passed on;
+// every response carries "Vary: Origin".
 func CORS(opts CORSOptions) Middleware {
-	c := newCORSPolicy(opts)
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			origin := r.Header.Get("Origin")
-			if origin == "" {
-				next.ServeHTTP(w, r)
-				return
-			}
-			h := w.Header()
-			h.Add("Vary", "Origin")
-			preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
-			if !c.originAllowed(origin) {
-				if preflight {
-					w.WriteHeader(http.StatusNoContent)
-					return
-				}
-				next.ServeHTTP(w, r)
-				return
-			}
-			c.writeOrigin(h, origin)
-			if preflight {
-				c.writePreflight(h, r)
-				w.WriteHeader(http.StatusNoContent)
-				return
-			}
-			if c.exposed != "" {
-				h.Set("Access-Control-Expose-Headers", c.exposed)
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
+	return cors.New(corsOptions(opts)).Handler
 }
 
-type corsPolicy struct {
-	anyOrigin   bool
-	origins     map[string]bool
-	anyMethod   bool
-	methods     string
-	anyHeader   bool
-	headers     string
-	exposed     string
-	credentials bool
-	maxAge      string
-}
-
-func newCORSPolicy(o CORSOptions) *corsPolicy {
-	c := &corsPolicy{origins: map[string]bool{}, credentials: !o.DisableCredentials}
-	if len(o.AllowedOrigins) == 0 {
-		o.AllowedOrigins = []string{"*"}
+// corsOptions translates opts into rs/cors options.
+func corsOptions(o CORSOptions) cors.Options {
+	co := cors.Options{
+		AllowedMethods:       o.AllowedMethods,
+		AllowedHeaders:       o.AllowedHeaders,
+		ExposedHeaders:       o.ExposedHeaders,
+		MaxAge:               int(o.MaxAge / time.Second),
+		OptionsSuccessStatus: http.StatusNoContent,
 	}
-	for _, origin := range o.AllowedOrigins {
-		if origin == "*" {
-			c.anyOrigin = true
-		}
-		c.origins[strings.ToLower(strings.TrimRight(origin, "/"))] = true
+	if len(co.AllowedMethods) == 0 || slices.Contains(co.AllowedMethods, "*") {
+		co.AllowedMethods = standardMethods
 	}
-	c.anyMethod, c.methods = listOrAny(o.AllowedMethods)
-	c.anyHeader, c.headers = listOrAny(o.AllowedHeaders)
-	if o.ExposedHeaders == nil {
-		o.ExposedHeaders = []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", RequestIDHeader}
+	if len(co.AllowedHeaders) == 0 {
+		co.AllowedHeaders = []string{"*"}
 	}
-	c.exposed = strings.Join(o.ExposedHeaders, ", ")
+	if co.ExposedHeaders == nil {
+		co.ExposedHeaders = []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", RequestIDHeader}
+	}
 	if o.MaxAge == 0 {
-		o.MaxAge = 10 * time.Minute
+		co.MaxAge = int((10 * time.Minute) / time.Second)
+	} else if co.MaxAge <= 0 {
+		co.MaxAge = -1 // "Access-Control-Max-Age: 0"
 	}
-	c.maxAge = strconv.Itoa(int(o.MaxAge / time.Second))
-	return c
-}
-
-func listOrAny(list []string) (any bool, joined string) {
-	if len(list) == 0 {
-		return true, ""
-	}
-	for _, v := range list {
-		if v == "*" {
-			return true, ""
+	credentials := !o.DisableCredentials
+	switch {
+	case len(o.AllowedOrigins) == 0 || slices.Contains(o.AllowedOrigins, "*"):
+		if o.ReflectAnyOrigin && credentials {
+			co.AllowOriginFunc = func(string) bool { return true }
+			co.AllowCredentials = true
+		} else {
+			co.AllowedOrigins = []string{"*"}
 		}
-	}
-	return false, strings.Join(list, ", ")
-}
-
-func (c *corsPolicy) originAllowed(origin string) bool {
-	return c.anyOrigin || c.origins[strings.ToLower(origin)]
-}
-
-func (c *corsPolicy) writeOrigin(h http.Header, origin string) {
-	if c.anyOrigin && !c.credentials {
-		h.Set("Access-Control-Allow-Origin", "*")
-		return
-	}
-	h.Set("Access-Control-Allow-Origin", origin)
-	if c.credentials {
-		h.Set("Access-Control-Allow-Credentials", "true")
-	}
-}
-
-func (c *corsPolicy) writePreflight(h http.Header, r *http.Request) {
-	h.Add("Vary", "Access-Control-Request-Method")
-	h.Add("Vary", "Access-Control-Request-Headers")
-	if c.anyMethod {
-		h.Set("Access-Control-Allow-Methods", r.Header.Get("Access-Control-Request-Method"))
-	} else {
-		h.Set("Access-Control-Allow-Methods", c.methods)
-	}
-	if c.anyHeader {
-		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-			h.Set("Access-Control-Allow-Headers", req)
+	default:
+		for _, origin := range o.AllowedOrigins {
+			co.AllowedOrigins = append(co.AllowedOrigins, strings.TrimRight(origin, "/"))
 		}
-	} else {
-		h.Set("Access-Control-Allow-Headers", c.headers)
+		co.AllowCredentials = credentials
 	}
-	h.Set("Access-Control-Max-Age", c.maxAge)
+	return co
 }

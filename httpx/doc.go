@@ -1,8 +1,9 @@
-// Package httpx is Groundwork's shared HTTP plumbing, built on standard
-// library types only: the error envelope and WriteError, request decoding
-// with validation, and middleware (request ID, panic recovery, access log,
-// security headers, CORS, body limits, client IP with trusted proxies, JSON
-// 404/405 for an http.ServeMux).
+// Package httpx is Groundwork's shared HTTP plumbing, with an API of
+// standard library types only: the error envelope and WriteError, request
+// decoding with validation, and middleware (request ID, panic recovery,
+// access log, security headers, CORS, body limits, client IP with trusted
+// proxies, JSON 404/405 for http.ServeMux or any other router, deprecation
+// notices). Middleware is a plain func(http.Handler) http.Handler.
 //
 // Every error a client sees is either the envelope
 //
@@ -28,7 +29,14 @@
 //		httpx.ClientIP(trusted),
 //		httpx.SecurityHeaders(httpx.SecurityOptions{}),
 //		httpx.CORS(httpx.CORSOptions{}),
-//		httpx.AccessLog(logger),
+//		httpx.AccessLog(logger, httpx.AccessLogOptions{}),
 //		httpx.Recover,
 //	)(httpx.JSONErrors(mux))
+//
+// The middleware works on any router. Two things depend on the router: the
+// route label of the access log, read by AccessLogOptions.Route (by
+// default r.Pattern, which http.ServeMux sets), and how JSONErrors tells
+// the router's own 404/405 answers from a handler's (see JSONErrors). With
+// chi, for example, mount the middleware with Router.Use and label routes
+// with chi.RouteContext(r.Context()).RoutePattern().
 package httpx

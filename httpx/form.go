@@ -1,20 +1,35 @@
 package httpx
 
 import (
+	"cmp"
 	"errors"
 	"mime/multipart"
 	"net/http"
 	"reflect"
-	"strconv"
+	"slices"
 	"strings"
+
+	"github.com/go-playground/form/v4"
 )
 
-var fileHeaderType = reflect.TypeFor[*multipart.FileHeader]()
+var (
+	fileHeaderType  = reflect.TypeFor[*multipart.FileHeader]()
+	fileHeadersType = reflect.TypeFor[[]*multipart.FileHeader]()
+)
+
+// formDecoder fills `form`-tagged fields (safe for concurrent use; it
+// caches each struct type's fields). File fields are left to setFiles: a
+// text value sent under a file field's name is ignored.
+var formDecoder = func() *form.Decoder {
+	d := form.NewDecoder()
+	d.RegisterCustomTypeFunc(func([]string) (any, error) { return (*multipart.FileHeader)(nil), nil }, (*multipart.FileHeader)(nil))
+	d.RegisterCustomTypeFunc(func([]string) (any, error) { return []*multipart.FileHeader(nil), nil }, []*multipart.FileHeader(nil))
+	return d
+}()
 
 // decodeForm fills dst's `form`-tagged fields from an URL-encoded or
-// multipart body. Supported field kinds: strings, booleans, integers,
-// floats, pointers to those, slices of those, and *multipart.FileHeader
-// (or a slice of them) for uploaded files.
+// multipart body with github.com/go-playground/form, and its
+// *multipart.FileHeader fields (or slices of them) from the uploaded files.
 func decodeForm(r *http.Request, dst any, mediaType string) error {
 	var err error
 	if mediaType == "multipart/form-data" {
@@ -33,116 +48,94 @@ func decodeForm(r *http.Request, dst any, mediaType string) error {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return Internal(errors.New("httpx: Decode needs a pointer to a struct"))
 	}
-	var files map[string][]*multipart.FileHeader
+	if err := formDecoder.Decode(dst, r.PostForm); err != nil {
+		var errs form.DecodeErrors
+		if !errors.As(err, &errs) {
+			return Internal(err)
+		}
+		return formErrors(v.Elem().Type(), errs)
+	}
 	if r.MultipartForm != nil {
-		files = r.MultipartForm.File
-	}
-	verr := new(ValidationError)
-	setFormFields(v.Elem(), r.PostForm, files, verr)
-	if len(verr.Detail) > 0 {
-		return verr
+		setFiles(v.Elem(), r.MultipartForm.File)
 	}
 	return nil
 }
 
-func setFormFields(v reflect.Value, values map[string][]string, files map[string][]*multipart.FileHeader, verr *ValidationError) {
-	t := v.Type()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		name := wireName(sf, "form")
-		if name == "-" {
-			continue
-		}
-		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
-			setFormFields(v.Field(i), values, files, verr)
-			continue
-		}
-		field := v.Field(i)
-		if sf.Type == fileHeaderType || (sf.Type.Kind() == reflect.Slice && sf.Type.Elem() == fileHeaderType) {
-			setFileField(field, files[name])
-			continue
-		}
-		raw, ok := values[name]
-		if !ok || len(raw) == 0 {
-			continue
-		}
-		if err := setFromStrings(field, raw); err != nil {
-			verr.Add([]string{name}, "value is not a valid "+kindName(field.Type()), "type_error."+kindName(field.Type()))
-		}
+// formErrors turns the decoder's errors, keyed by field name, into a
+// ValidationError listing them in the struct's field order.
+func formErrors(t reflect.Type, errs form.DecodeErrors) *ValidationError {
+	type fieldErr struct {
+		name  string
+		order int
+		typ   reflect.Type
 	}
-}
-
-func setFileField(field reflect.Value, fhs []*multipart.FileHeader) {
-	if len(fhs) == 0 {
-		return
-	}
-	if field.Kind() == reflect.Slice {
-		field.Set(reflect.ValueOf(fhs))
-		return
-	}
-	field.Set(reflect.ValueOf(fhs[0]))
-}
-
-func setFromStrings(field reflect.Value, raw []string) error {
-	switch field.Kind() {
-	case reflect.Slice:
-		s := reflect.MakeSlice(field.Type(), len(raw), len(raw))
-		for i, item := range raw {
-			if err := setScalar(s.Index(i), item); err != nil {
-				return err
+	list := make([]fieldErr, 0, len(errs))
+	for name := range errs {
+		fe := fieldErr{name: name, order: -1}
+		top, _, _ := strings.Cut(name, "[")
+		top, _, _ = strings.Cut(top, ".")
+		formFields(t, func(sf reflect.StructField, _ []int, order int) {
+			if wireName(sf, "form") == top && fe.order < 0 {
+				fe.order, fe.typ = order, sf.Type
 			}
-		}
-		field.Set(s)
-		return nil
-	case reflect.Pointer:
-		p := reflect.New(field.Type().Elem())
-		if err := setScalar(p.Elem(), raw[0]); err != nil {
-			return err
-		}
-		field.Set(p)
-		return nil
-	default:
-		return setScalar(field, raw[0])
+		})
+		list = append(list, fe)
 	}
+	slices.SortFunc(list, func(a, b fieldErr) int {
+		return cmp.Or(cmp.Compare(a.order, b.order), strings.Compare(a.name, b.name))
+	})
+	verr := new(ValidationError)
+	for _, fe := range list {
+		kind := "str"
+		if fe.typ != nil {
+			kind = kindName(fe.typ)
+		}
+		verr.Add([]string{fe.name}, "value is not a valid "+kind, "type_error."+kind)
+	}
+	return verr
 }
 
-func setScalar(v reflect.Value, s string) error {
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(s)
-	case reflect.Bool:
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return err
+// setFiles sets the file fields of v, a struct, from files.
+func setFiles(v reflect.Value, files map[string][]*multipart.FileHeader) {
+	formFields(v.Type(), func(sf reflect.StructField, index []int, _ int) {
+		fhs := files[wireName(sf, "form")]
+		if len(fhs) == 0 {
+			return
 		}
-		v.SetBool(b)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, v.Type().Bits())
-		if err != nil {
-			return err
+		switch sf.Type {
+		case fileHeaderType:
+			v.FieldByIndex(index).Set(reflect.ValueOf(fhs[0]))
+		case fileHeadersType:
+			v.FieldByIndex(index).Set(reflect.ValueOf(fhs))
 		}
-		v.SetInt(n)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, v.Type().Bits())
-		if err != nil {
-			return err
-		}
-		v.SetUint(n)
-	case reflect.Float32, reflect.Float64:
-		f, err := strconv.ParseFloat(strings.TrimSpace(s), v.Type().Bits())
-		if err != nil {
-			return err
-		}
-		v.SetFloat(f)
-	default:
-		return errors.New("unsupported form field kind " + v.Kind().String())
-	}
-	return nil
+	})
 }
 
+// formFields calls visit with each exported, not "-"-tagged field of the
+// struct type t, in order, descending into embedded structs as the form
+// decoder does; index is the field's index path from t, order its rank.
+func formFields(t reflect.Type, visit func(sf reflect.StructField, index []int, order int)) {
+	order := 0
+	var walk func(t reflect.Type, prefix []int)
+	walk = func(t reflect.Type, prefix []int) {
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			index := append(slices.Clip(prefix), i)
+			if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+				walk(sf.Type, index)
+				continue
+			}
+			if !sf.IsExported() || wireName(sf, "form") == "-" {
+				continue
+			}
+			visit(sf, index, order)
+			order++
+		}
+	}
+	walk(t, nil)
+}
+
+// kindName is the name of t's kind in validation messages and types.
 func kindName(t reflect.Type) string {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		t = t.Elem()

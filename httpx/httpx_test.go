@@ -194,50 +194,112 @@ func TestDecodeValidation(t *testing.T) {
 }
 
 func TestClientIPResolution(t *testing.T) {
-	trusted, err := ParseTrustedProxies("10.0.0.0/8, 192.168.1.1")
+	trusted, err := ParseTrustedProxies("10.0.0.0/8, 192.168.1.1, fd00::/8")
 	if err != nil {
 		t.Fatal(err)
 	}
+	withHeader := func(h ForwardingHeader) TrustedProxies {
+		tp := trusted
+		tp.Header = h
+		return tp
+	}
+	xff, realIP, fwd := withHeader(HeaderXForwardedFor), withHeader(HeaderXRealIP), withHeader(HeaderForwarded)
 	tests := []struct {
 		name    string
 		trusted TrustedProxies
 		remote  string
-		xff     []string
-		xRealIP string
+		headers []string // name, value pairs; a name may repeat
 		want    string
 	}{
-		{"no proxies ignores XFF", TrustedProxies{}, "203.0.113.7:5555", []string{"1.2.3.4"}, "", "203.0.113.7"},
-		{"no proxies ignores X-Real-IP", TrustedProxies{}, "203.0.113.7:5555", nil, "1.2.3.4", "203.0.113.7"},
-		{"untrusted peer ignores XFF", trusted, "203.0.113.7:5555", []string{"1.2.3.4"}, "", "203.0.113.7"},
-		{"trusted peer uses right-most untrusted hop", trusted, "10.1.1.1:80", []string{"1.2.3.4, 198.51.100.9"}, "", "198.51.100.9"},
-		{"spoofed left-most entry is skipped", trusted, "10.1.1.1:80", []string{"6.6.6.6", "198.51.100.9, 10.2.2.2"}, "", "198.51.100.9"},
-		{"all hops trusted gives left-most", trusted, "10.1.1.1:80", []string{"10.9.9.9, 192.168.1.1"}, "", "10.9.9.9"},
-		{"malformed hop falls back to peer", trusted, "10.1.1.1:80", []string{"1.2.3.4, garbage"}, "", "10.1.1.1"},
-		{"X-Real-IP from trusted peer", trusted, "192.168.1.1:80", nil, "198.51.100.2", "198.51.100.2"},
-		{"ipv6 peer", TrustedProxies{}, "[2001:db8::1]:443", []string{"1.2.3.4"}, "", "2001:db8::1"},
-		{"ipv4-mapped peer", TrustedProxies{}, "[::ffff:203.0.113.7]:443", nil, "", "203.0.113.7"},
+		{"no proxies ignores XFF", TrustedProxies{}, "203.0.113.7:5555", []string{"X-Forwarded-For", "1.2.3.4"}, "203.0.113.7"},
+		{"no proxies ignores X-Real-IP", TrustedProxies{Header: HeaderXRealIP}, "203.0.113.7:5555", []string{"X-Real-IP", "1.2.3.4"}, "203.0.113.7"},
+		{"no proxies ignores Forwarded", TrustedProxies{Header: HeaderForwarded}, "203.0.113.7:5555", []string{"Forwarded", "for=1.2.3.4"}, "203.0.113.7"},
+		{"untrusted peer ignores XFF", trusted, "203.0.113.7:5555", []string{"X-Forwarded-For", "1.2.3.4"}, "203.0.113.7"},
+		{"trusted peer uses right-most untrusted hop", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "1.2.3.4, 198.51.100.9"}, "198.51.100.9"},
+		{"spoofed left-most entry is skipped", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "198.51.100.9, 10.2.2.2"}, "198.51.100.9"},
+		{"all hops trusted gives left-most", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "10.9.9.9, 192.168.1.1"}, "10.9.9.9"},
+		{"malformed hop falls back to peer", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "1.2.3.4, garbage"}, "10.1.1.1"},
+		{"XFF hop with port", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "1.2.3.4:5555"}, "1.2.3.4"},
+		{"XFF bracketed IPv6 with port", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "[2001:db8::1]:443"}, "2001:db8::1"},
+		{"XFF bracketed IPv6", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "[2001:db8::1]"}, "2001:db8::1"},
+		{"XFF bare IPv6", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "2001:db8::1"}, "2001:db8::1"},
+		{"XFF zone dropped", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "fe80::1%eth0"}, "fe80::1"},
+		{"XFF ipv4-mapped", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "[::ffff:198.51.100.3]:80"}, "198.51.100.3"},
+		{"XFF port on trusted hop", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "198.51.100.9:1, 10.2.2.2:8080"}, "198.51.100.9"},
+		{"XFF bad port", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "1.2.3.4:http"}, "10.1.1.1"},
+		{"XFF bracketed IPv4", trusted, "10.1.1.1:80", []string{"X-Forwarded-For", "[1.2.3.4]"}, "10.1.1.1"},
+		{"XFF selected ignores X-Real-IP", xff, "192.168.1.1:80", []string{"X-Real-IP", "198.51.100.2"}, "192.168.1.1"},
+		{"XFF selected ignores Forwarded", xff, "192.168.1.1:80", []string{"Forwarded", "for=198.51.100.2"}, "192.168.1.1"},
+		{"X-Real-IP from trusted peer", realIP, "192.168.1.1:80", []string{"X-Real-IP", "198.51.100.2"}, "198.51.100.2"},
+		{"X-Real-IP with port", realIP, "192.168.1.1:80", []string{"X-Real-IP", "[2001:db8::5]:443"}, "2001:db8::5"},
+		{"X-Real-IP last field wins", realIP, "192.168.1.1:80", []string{"X-Real-IP", "6.6.6.6", "X-Real-IP", "198.51.100.2"}, "198.51.100.2"},
+		{"X-Real-IP list is malformed", realIP, "192.168.1.1:80", []string{"X-Real-IP", "6.6.6.6, 198.51.100.2"}, "192.168.1.1"},
+		{"X-Real-IP selected ignores XFF", realIP, "192.168.1.1:80", []string{"X-Forwarded-For", "198.51.100.2"}, "192.168.1.1"},
+		{"Forwarded selected ignores XFF and X-Real-IP", fwd, "10.1.1.1:80", []string{"X-Forwarded-For", "1.1.1.1", "X-Real-IP", "2.2.2.2"}, "10.1.1.1"},
+		{"Forwarded RFC 7239 example", fwd, "10.1.1.1:80", []string{"Forwarded", `for=192.0.2.60;proto=http;by=203.0.113.43, for="[2001:db8:cafe::17]:4711"`}, "2001:db8:cafe::17"},
+		{"Forwarded quoted loopback with port", fwd, "10.1.1.1:80", []string{"Forwarded", `for="[::1]:80"`}, "::1"},
+		{"Forwarded IPv4 with port", fwd, "10.1.1.1:80", []string{"Forwarded", `for="198.51.100.4:5555"`}, "198.51.100.4"},
+		{"Forwarded parameter case", fwd, "10.1.1.1:80", []string{"Forwarded", `For=198.51.100.4;PROTO=https`}, "198.51.100.4"},
+		{"Forwarded skips trusted hops", fwd, "10.1.1.1:80", []string{"Forwarded", `for=6.6.6.6, for=198.51.100.4, for="[fd00::9]"`}, "198.51.100.4"},
+		{"Forwarded over several fields", fwd, "10.1.1.1:80", []string{"Forwarded", `for=6.6.6.6`, "Forwarded", `for=198.51.100.4;by=_proxy`}, "198.51.100.4"},
+		{"Forwarded obfuscated left of client", fwd, "10.1.1.1:80", []string{"Forwarded", `for=_hidden, for=198.51.100.4`}, "198.51.100.4"},
+		{"Forwarded obfuscated right-most", fwd, "10.1.1.1:80", []string{"Forwarded", `for=198.51.100.4, for=_hidden`}, "10.1.1.1"},
+		{"Forwarded unknown right-most", fwd, "10.1.1.1:80", []string{"Forwarded", `for=198.51.100.4, for=unknown`}, "10.1.1.1"},
+		{"Forwarded obfuscated port", fwd, "10.1.1.1:80", []string{"Forwarded", `for="198.51.100.4:_p1"`}, "198.51.100.4"},
+		{"Forwarded quoted comma does not split", fwd, "10.1.1.1:80", []string{"Forwarded", `for=198.51.100.4;ext="a, for=6.6.6.6"`}, "198.51.100.4"},
+		{"Forwarded escaped quote", fwd, "10.1.1.1:80", []string{"Forwarded", `ext="x\"y";for=198.51.100.4`}, "198.51.100.4"},
+		{"Forwarded element without for", fwd, "10.1.1.1:80", []string{"Forwarded", `for=198.51.100.4, proto=https`}, "10.1.1.1"},
+		{"Forwarded two for in one element", fwd, "10.1.1.1:80", []string{"Forwarded", `for=198.51.100.4;for=6.6.6.6`}, "10.1.1.1"},
+		{"Forwarded unterminated quote", fwd, "10.1.1.1:80", []string{"Forwarded", `for="198.51.100.4`}, "10.1.1.1"},
+		{"Forwarded malformed field before a good one", fwd, "10.1.1.1:80", []string{"Forwarded", `for="6.6.6.6`, "Forwarded", `for=198.51.100.4`}, "198.51.100.4"},
+		{"Forwarded pair without value separator", fwd, "10.1.1.1:80", []string{"Forwarded", `garbage`}, "10.1.1.1"},
+		{"Forwarded empty elements skipped", fwd, "10.1.1.1:80", []string{"Forwarded", `, for=198.51.100.4 ,`}, "198.51.100.4"},
+		{"ipv6 peer", TrustedProxies{}, "[2001:db8::1]:443", []string{"X-Forwarded-For", "1.2.3.4"}, "2001:db8::1"},
+		{"ipv4-mapped peer", TrustedProxies{}, "[::ffff:203.0.113.7]:443", nil, "203.0.113.7"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := httptest.NewRequest("GET", "/", nil)
 			r.RemoteAddr = tt.remote
-			for _, v := range tt.xff {
-				r.Header.Add("X-Forwarded-For", v)
-			}
-			if tt.xRealIP != "" {
-				r.Header.Set("X-Real-IP", tt.xRealIP)
+			for i := 0; i < len(tt.headers); i += 2 {
+				r.Header.Add(tt.headers[i], tt.headers[i+1])
 			}
 			var got netip.Addr
 			ClientIP(tt.trusted)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				got = ClientIPFromRequest(r)
 			})).ServeHTTP(httptest.NewRecorder(), r)
 			if got.String() != tt.want {
-				t.Fatalf("client IP = %s, want %s", got, tt.want)
+				t.Fatalf("client IP: got %s, want %s", got, tt.want)
 			}
 		})
 	}
 	if _, err := ParseTrustedProxies("10.0.0.0/33"); err == nil {
 		t.Fatal("ParseTrustedProxies accepted an invalid CIDR")
+	}
+}
+
+func TestParseForwardingHeader(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    ForwardingHeader
+		wantErr bool
+	}{
+		{"", HeaderXForwardedFor, false},
+		{"X-Forwarded-For", HeaderXForwardedFor, false},
+		{"x-real-ip", HeaderXRealIP, false},
+		{" Forwarded ", HeaderForwarded, false},
+		{"X-Client-IP", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseForwardingHeader(tt.in)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("ParseForwardingHeader(%q): got %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+	for _, h := range []ForwardingHeader{HeaderXForwardedFor, HeaderXRealIP, HeaderForwarded} {
+		if got, err := ParseForwardingHeader(h.String()); err != nil || got != h {
+			t.Errorf("ParseForwardingHeader(%q): got %v, %v; want %v", h.String(), got, err, h)
+		}
 	}
 }
 
@@ -256,7 +318,7 @@ func newTestMux() *http.ServeMux {
 func TestRoutingErrorsAndRecovery(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-	h := Chain(RequestID, AccessLog(logger), Recover)(JSONErrors(newTestMux()))
+	h := Chain(RequestID, AccessLog(logger, AccessLogOptions{}), Recover)(JSONErrors(newTestMux()))
 	tests := []struct {
 		method, path string
 		wantStatus   int
@@ -393,12 +455,22 @@ func TestCORS(t *testing.T) {
 		wantCreds   string
 		wantMethods string
 	}{
-		{"default reflects origin with credentials", CORSOptions{}, "GET", "https://a.example", false, 200, "https://a.example", "true", ""},
-		{"no credentials uses star", CORSOptions{DisableCredentials: true}, "GET", "https://a.example", false, 200, "*", "", ""},
+		{"default any origin is star without credentials", CORSOptions{}, "GET", "https://a.example", false, 200, "*", "", ""},
+		{"explicit star is star without credentials", CORSOptions{AllowedOrigins: []string{"*"}}, "GET", "https://a.example", false, 200, "*", "", ""},
+		{"reflect any origin with credentials", CORSOptions{ReflectAnyOrigin: true}, "GET", "https://a.example", false, 200, "https://a.example", "true", ""},
+		{"reflect any origin without credentials uses star", CORSOptions{ReflectAnyOrigin: true, DisableCredentials: true}, "GET", "https://a.example", false, 200, "*", "", ""},
 		{"listed origin", CORSOptions{AllowedOrigins: []string{"https://a.example"}}, "GET", "https://a.example", false, 200, "https://a.example", "true", ""},
+		{"listed origin with trailing slash", CORSOptions{AllowedOrigins: []string{"https://A.example/"}}, "GET", "https://a.example", false, 200, "https://a.example", "true", ""},
+		{"listed origin without credentials", CORSOptions{AllowedOrigins: []string{"https://a.example"}, DisableCredentials: true}, "GET", "https://a.example", false, 200, "https://a.example", "", ""},
 		{"unlisted origin gets no CORS headers", CORSOptions{AllowedOrigins: []string{"https://a.example"}}, "GET", "https://evil.example", false, 200, "", "", ""},
-		{"preflight", CORSOptions{}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "PATCH"},
-		{"preflight with method list", CORSOptions{AllowedMethods: []string{"GET", "POST"}}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "GET, POST"},
+		{"preflight any origin", CORSOptions{}, "OPTIONS", "https://a.example", true, 204, "*", "", "PATCH"},
+		{"preflight reflected", CORSOptions{ReflectAnyOrigin: true}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "PATCH"},
+		{"preflight with method list", CORSOptions{AllowedOrigins: []string{"https://a.example"}, AllowedMethods: []string{"GET", "PATCH"}}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "PATCH"},
+		{"preflight for an unlisted method", CORSOptions{AllowedOrigins: []string{"https://a.example"}, AllowedMethods: []string{"GET", "POST"}}, "OPTIONS", "https://a.example", true, 204, "", "", ""},
+		{"preflight for unlisted headers", CORSOptions{AllowedOrigins: []string{"https://a.example"}, AllowedHeaders: []string{"Authorization"}}, "OPTIONS", "https://a.example", true, 204, "", "", ""},
+		{"preflight for listed headers", CORSOptions{AllowedOrigins: []string{"https://a.example"}, AllowedHeaders: []string{"Authorization", "Content-Type"}}, "OPTIONS", "https://a.example", true, 204, "https://a.example", "true", "PATCH"},
+		{"wildcard origin entry", CORSOptions{AllowedOrigins: []string{"https://*.example"}}, "GET", "https://a.example", false, 200, "https://a.example", "true", ""},
+		{"preflight from unlisted origin", CORSOptions{AllowedOrigins: []string{"https://a.example"}}, "OPTIONS", "https://evil.example", true, 204, "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -420,6 +492,15 @@ func TestCORS(t *testing.T) {
 			if h.Get("Access-Control-Allow-Origin") == "*" && h.Get("Access-Control-Allow-Credentials") != "" {
 				t.Fatal("literal * sent together with credentials")
 			}
+			if !strings.Contains(strings.Join(h.Values("Vary"), ","), "Origin") {
+				t.Fatalf("Vary: got %q, want it to name Origin", h.Values("Vary"))
+			}
+			if tt.wantOrigin != "" && !tt.preflight && h.Get("Access-Control-Expose-Headers") == "" {
+				t.Fatal("no Access-Control-Expose-Headers on an allowed request")
+			}
+			if tt.preflight && tt.wantOrigin != "" && h.Get("Access-Control-Max-Age") != "600" {
+				t.Fatalf("Access-Control-Max-Age: got %q, want 600", h.Get("Access-Control-Max-Age"))
+			}
 		})
 	}
 }
@@ -427,7 +508,7 @@ func TestCORS(t *testing.T) {
 func TestAccessLogLevels(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h := Chain(AccessLog(logger), Recover)(JSONErrors(newTestMux()))
+	h := Chain(AccessLog(logger, AccessLogOptions{}), Recover)(JSONErrors(newTestMux()))
 	for _, path := range []string{"/things/1", "/panic"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
 	}
@@ -437,5 +518,67 @@ func TestAccessLogLevels(t *testing.T) {
 	}
 	if !strings.Contains(out, "path=/panic") || !strings.Contains(out, "status=500") {
 		t.Fatalf("500 not logged at warn level: %s", out)
+	}
+}
+
+type kindsForm struct {
+	Name    string                  `form:"name"`
+	Admin   bool                    `form:"admin"`
+	Score   *float64                `form:"score"`
+	Tags    []string                `form:"tag"`
+	Counts  []int                   `form:"count"`
+	Skipped string                  `form:"-"`
+	Avatar  *multipart.FileHeader   `form:"avatar"`
+	Docs    []*multipart.FileHeader `form:"docs"`
+}
+
+func TestDecodeFormKinds(t *testing.T) {
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	mw.WriteField("name", "Ann")
+	mw.WriteField("admin", "true")
+	mw.WriteField("score", "2.5")
+	mw.WriteField("tag", "a")
+	mw.WriteField("tag", "b")
+	mw.WriteField("count", "1")
+	mw.WriteField("count", "2")
+	mw.WriteField("Skipped", "x")
+	for _, f := range []struct{ field, name, body string }{
+		{"avatar", "me.png", "PNG"}, {"docs", "a.txt", "A"}, {"docs", "b.txt", "BB"},
+	} {
+		w, err := mw.CreateFormFile(f.field, f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, f.body)
+	}
+	mw.Close()
+	req := httptest.NewRequest("POST", "/", &mp)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	var got kindsForm
+	if err := Decode(httptest.NewRecorder(), req, &got); err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	if got.Name != "Ann" || !got.Admin || got.Score == nil || *got.Score != 2.5 ||
+		strings.Join(got.Tags, ",") != "a,b" || len(got.Counts) != 2 || got.Counts[1] != 2 || got.Skipped != "" {
+		t.Fatalf("fields: got %+v", got)
+	}
+	if got.Avatar == nil || got.Avatar.Filename != "me.png" || got.Avatar.Size != 3 {
+		t.Fatalf("avatar: got %+v, want me.png of 3 bytes", got.Avatar)
+	}
+	if len(got.Docs) != 2 || got.Docs[0].Filename != "a.txt" || got.Docs[1].Filename != "b.txt" {
+		t.Fatalf("docs: got %d files, want a.txt and b.txt", len(got.Docs))
+	}
+
+	// A text value under a file field's name is ignored; type errors are
+	// listed in field order.
+	rec := serveDecode(t, "application/x-www-form-urlencoded",
+		strings.NewReader("count=x&avatar=not-a-file&score=high&admin=maybe"), &kindsForm{})
+	want := `{"detail":[` +
+		`{"loc":["admin"],"msg":"value is not a valid bool","type":"type_error.bool"},` +
+		`{"loc":["score"],"msg":"value is not a valid float","type":"type_error.float"},` +
+		`{"loc":["count"],"msg":"value is not a valid integer","type":"type_error.integer"}]}`
+	if rec.Code != 422 || strings.TrimSpace(rec.Body.String()) != want {
+		t.Fatalf("got %d %s, want 422 %s", rec.Code, rec.Body, want)
 	}
 }

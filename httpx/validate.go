@@ -56,8 +56,8 @@ func fieldLoc(fe validator.FieldError) []string {
 	return parts
 }
 
-// describe maps a validator failure to the API document's (pydantic-style)
-// message and type.
+// describe maps a validator failure to the pydantic-style message and type
+// of a FieldError.
 func describe(fe validator.FieldError) (msg, typ string) {
 	isString := fe.Kind() == reflect.String
 	switch fe.Tag() {

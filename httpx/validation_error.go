@@ -2,7 +2,8 @@ package httpx
 
 import "strings"
 
-// FieldError describes one invalid field in the API document's 422 shape.
+// FieldError describes one invalid field of a 422 response, in the shape
+// {"loc": ["email"], "msg": "...", "type": "value_error.email"}.
 type FieldError struct {
 	// Loc is the path to the field, using its wire name, e.g. ["email"].
 	Loc []string `json:"loc"`
@@ -14,6 +15,7 @@ type FieldError struct {
 
 // ValidationError is rendered by WriteError as 422 {"detail": [...]}.
 type ValidationError struct {
+	// Detail lists the invalid fields, in the order they were found.
 	Detail []FieldError `json:"detail"`
 }
 

@@ -18,7 +18,7 @@
 //	mux.Handle("GET /metrics", m.Handler())
 //	handler := httpx.Chain(
 //		httpx.RequestID,
-//		httpx.AccessLog(logger),
+//		httpx.AccessLog(logger, httpx.AccessLogOptions{}),
 //		httpx.Recover,
 //		m.Middleware, // inside AccessLog, which replaces the request
 //	)(httpx.JSONErrors(mux))
@@ -32,8 +32,9 @@
 //	groundwork_auth_revocation_checks_total{result}               counter
 //	groundwork_cache_events_total{cache, event}                   counter
 //
-// Every label is bounded: routes are the mux's patterns (UnmatchedRoute for
-// requests that matched none), methods the nine standard ones (OtherMethod
+// Every label is bounded: routes are the router's patterns, read by
+// Options.Route (r.Pattern, as http.ServeMux sets it, by default;
+// UnmatchedRoute for requests that matched none), methods the nine standard ones (OtherMethod
 // for the rest), status codes 101 to 999, and hook values the fixed sets the
 // hooks report (OtherValue for anything unknown).
 package metrics

@@ -80,3 +80,30 @@ func ExampleMetrics_CacheObserver() {
 	// groundwork_cache_events_total{cache="users",event="load_error"} 0
 	// groundwork_cache_events_total{cache="users",event="miss"} 1
 }
+
+func ExampleOptions_route() {
+	// A router of your own that does not set r.Pattern: Options.Route
+	// names its routes.
+	router := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/users/") {
+			http.NotFound(w, r)
+		}
+	})
+	m := metrics.New(prometheus.NewRegistry(), metrics.Options{
+		Route: func(r *http.Request) string {
+			if strings.HasPrefix(r.URL.Path, "/users/") {
+				return r.Method + " /users/:id"
+			}
+			return "" // labelled metrics.UnmatchedRoute
+		},
+	})
+	handler := m.Middleware(router)
+	for _, path := range []string{"/users/1", "/users/2", "/nowhere"} {
+		handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+
+	printSeries(m.Handler(), "groundwork_http_requests_total")
+	// Output:
+	// groundwork_http_requests_total{code="200",method="GET",route="GET /users/:id"} 2
+	// groundwork_http_requests_total{code="404",method="GET",route="unmatched"} 1
+}

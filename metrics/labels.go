@@ -8,7 +8,7 @@ import (
 // Label values that stand for anything outside a bounded set.
 const (
 	// UnmatchedRoute is the route label of requests that matched no
-	// pattern (the mux's 404 and 405 answers, or no mux at all).
+	// pattern (the router's 404 and 405 answers, or no router at all).
 	UnmatchedRoute = "unmatched"
 	// OtherMethod is the method label of requests whose method is not one
 	// of the nine defined by RFC 9110 and RFC 5789.
@@ -44,7 +44,7 @@ func methodLabel(m string) string {
 	return OtherMethod
 }
 
-// routeLabel is the pattern http.ServeMux matched, or UnmatchedRoute.
+// routeLabel is the route Options.Route returned, or UnmatchedRoute.
 func routeLabel(pattern string) string {
 	if pattern == "" {
 		return UnmatchedRoute

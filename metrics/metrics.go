@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/groundwork-go/groundwork/cache"
+	"github.com/groundwork-go/groundwork/httpx"
 )
 
 // DefaultNamespace prefixes every metric name unless Options.Namespace is
@@ -29,6 +30,12 @@ type Options struct {
 	// Buckets are the upper bounds, in seconds, of the request latency
 	// histogram, in increasing order. Default: DefaultBuckets.
 	Buckets []float64
+	// Route returns the route label of a request, called after the handler
+	// returns with the request Middleware passed to it; "" is labelled
+	// UnmatchedRoute. It must return a bounded set of values (patterns,
+	// never paths). Default: httpx.RoutePattern, the pattern http.ServeMux
+	// matched.
+	Route httpx.RouteFunc
 	// Gatherer is what Handler serves. Default: reg, which must then be a
 	// prometheus.Gatherer (a *prometheus.Registry is); New panics if it is
 	// not and Gatherer is nil.
@@ -40,6 +47,7 @@ type Options struct {
 // methods are safe for concurrent use.
 type Metrics struct {
 	gatherer prometheus.Gatherer
+	route    httpx.RouteFunc
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -79,7 +87,10 @@ func New(reg prometheus.Registerer, opts Options) *Metrics {
 	if len(buckets) == 0 {
 		buckets = DefaultBuckets
 	}
-	m := &Metrics{gatherer: g}
+	m := &Metrics{gatherer: g, route: opts.Route}
+	if m.route == nil {
+		m.route = httpx.RoutePattern
+	}
 	m.newHTTP(ns, buckets)
 	m.newObservers(ns)
 	reg.MustRegister(m.requests, m.latency, m.inFlight, m.rateLimit, m.revocation, m.cache)

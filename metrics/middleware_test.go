@@ -220,7 +220,7 @@ func TestMiddlewareInHTTPXStack(t *testing.T) {
 	quiet := slog.New(slog.DiscardHandler)
 	url := serve(t, httpx.Chain(
 		httpx.RequestID,
-		httpx.AccessLog(quiet),
+		httpx.AccessLog(quiet, httpx.AccessLogOptions{}),
 		httpx.Recover,
 		m.Middleware,
 	)(httpx.JSONErrors(mux)))

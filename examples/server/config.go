@@ -100,9 +100,15 @@ var envVars = []envVar{
 		c.CORSOrigins = splitList(v)
 		return nil
 	}},
-	{"TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty → forwarding headers ignored", func(c *config, v string) error {
+	{"TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose forwarding header (`TRUSTED_PROXY_HEADER`) is believed; empty → forwarding headers ignored", func(c *config, v string) error {
 		tp, err := httpx.ParseTrustedProxies(v)
 		c.TrustedProxies = tp
+		return err
+	}},
+	// After TRUSTED_PROXIES, which replaces c.TrustedProxies.
+	{"TRUSTED_PROXY_HEADER", "X-Forwarded-For", "the one header trusted proxies set to name the client: `X-Forwarded-For`, `X-Real-IP` or `Forwarded` (RFC 7239); the others are ignored", func(c *config, v string) error {
+		h, err := httpx.ParseForwardingHeader(v)
+		c.TrustedProxies.Header = h
 		return err
 	}},
 	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`", func(c *config, v string) error {

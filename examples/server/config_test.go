@@ -1,9 +1,12 @@
 package main
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/groundwork-go/groundwork/httpx"
 )
 
 func envFrom(m map[string]string) func(string) string {
@@ -38,6 +41,7 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
 		{map[string]string{"REDIS_URL": "http://x"}, "REDIS_URL"},
 		{map[string]string{"TRUSTED_PROXIES": "10.0.0.0/99"}, "TRUSTED_PROXIES"},
+		{map[string]string{"TRUSTED_PROXY_HEADER": "X-Client-IP"}, "TRUSTED_PROXY_HEADER"},
 		{map[string]string{"RATE_LIMIT_ENABLED": "maybe"}, "RATE_LIMIT_ENABLED"},
 		{map[string]string{"RATE_LIMIT_STRICT": "0"}, "RATE_LIMIT_STRICT"},
 		{map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
@@ -56,5 +60,15 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 	_, err := loadConfig(envFrom(map[string]string{"SECRET_KEY": "tiny-secret"}))
 	if err == nil || strings.Contains(err.Error(), "tiny-secret") {
 		t.Fatalf("secret value echoed in error: %v", err)
+	}
+}
+
+func TestLoadConfigTrustedProxyHeader(t *testing.T) {
+	cfg, err := loadConfig(envFrom(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8", "TRUSTED_PROXY_HEADER": "forwarded"}))
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	if cfg.TrustedProxies.Header != httpx.HeaderForwarded || !cfg.TrustedProxies.Contains(netip.MustParseAddr("10.1.2.3")) {
+		t.Fatalf("TrustedProxies: got header %v, want Forwarded with 10.0.0.0/8 trusted", cfg.TrustedProxies.Header)
 	}
 }

@@ -203,7 +203,7 @@ func (a *app) middleware(m *metrics.Metrics) httpx.Middleware {
 		httpx.ClientIP(a.cfg.TrustedProxies),
 		httpx.SecurityHeaders(httpx.SecurityOptions{}),
 		httpx.CORS(httpx.CORSOptions{AllowedOrigins: a.cfg.CORSOrigins}),
-		httpx.AccessLog(a.logger),
+		httpx.AccessLog(a.logger, httpx.AccessLogOptions{}),
 		httpx.Recover,
 	}
 	if m != nil {

@@ -24,7 +24,7 @@ func newMux(bucket storage.Bucket, signedFiles http.Handler, cfg config, logger 
 	if signedFiles != nil {
 		mux.Handle("GET /signed/", http.StripPrefix("/signed", signedFiles))
 	}
-	return httpx.Chain(httpx.RequestID, httpx.Recover, httpx.AccessLog(logger))(mux)
+	return httpx.Chain(httpx.RequestID, httpx.Recover, httpx.AccessLog(logger, httpx.AccessLogOptions{}))(mux)
 }
 
 // requireToken returns middleware that demands "Authorization: Bearer token"
