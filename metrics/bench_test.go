@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/groundwork-go/groundwork/auth"
 	"github.com/groundwork-go/groundwork/metrics"
 )
 
@@ -56,7 +57,7 @@ func BenchmarkObservers(b *testing.B) {
 	m := metrics.New(prometheus.NewRegistry(), metrics.Options{})
 	b.ReportAllocs()
 	for b.Loop() {
-		m.ObserveRevocationCheck("ok")
+		m.ObserveAuthEvent(auth.Event{Kind: auth.EventCheckOK})
 		m.ObserveCacheEvent(1)
 	}
 }

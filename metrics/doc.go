@@ -10,7 +10,7 @@
 //	reg := prometheus.NewRegistry()
 //	m := metrics.New(reg, metrics.Options{})
 //	limiter := ratelimit.New(store, ratelimit.Options{OnDecision: m.ObserveRateLimit})
-//	authn := auth.NewAuthenticator(tokens, revocations, auth.Options{OnCheck: m.ObserveRevocationCheck})
+//	authn, err := auth.NewAuthenticator(tokens, sessions, revocations, auth.Options{OnEvent: m.ObserveAuthEvent})
 //	users := cache.NewTyped[User](cacheStore, cache.TypedOptions{OnEvent: m.CacheObserver("users")})
 //
 //	mux := http.NewServeMux()
@@ -30,6 +30,7 @@
 //	groundwork_http_requests_in_flight                            gauge
 //	groundwork_ratelimit_decisions_total{policy, outcome}         counter
 //	groundwork_auth_revocation_checks_total{result}               counter
+//	groundwork_auth_session_events_total{event}                   counter
 //	groundwork_cache_events_total{cache, event}                   counter
 //
 // Every label is bounded: routes are the router's patterns, read by

@@ -57,6 +57,8 @@ type Metrics struct {
 	rateLimit    *prometheus.CounterVec
 	revocation   *prometheus.CounterVec
 	revocationBy [len(revocationResults)]prometheus.Counter
+	session      *prometheus.CounterVec
+	sessionBy    [len(sessionEvents)]prometheus.Counter
 	cache        *prometheus.CounterVec
 	defaultCache func(cache.Event)
 }
@@ -93,7 +95,7 @@ func New(reg prometheus.Registerer, opts Options) *Metrics {
 	}
 	m.newHTTP(ns, buckets)
 	m.newObservers(ns)
-	reg.MustRegister(m.requests, m.latency, m.inFlight, m.rateLimit, m.revocation, m.cache)
+	reg.MustRegister(m.requests, m.latency, m.inFlight, m.rateLimit, m.revocation, m.session, m.cache)
 	return m
 }
 

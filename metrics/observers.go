@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/groundwork-go/groundwork/auth"
 	"github.com/groundwork-go/groundwork/cache"
 	"github.com/groundwork-go/groundwork/ratelimit"
 )
@@ -13,9 +14,14 @@ import (
 // ObserveCacheEvent.
 const DefaultCacheName = "default"
 
-// revocationResults are the results auth.Options.OnCheck reports, then the
-// label for anything else.
-var revocationResults = [...]string{"ok", "revoked", "error", OtherValue}
+// revocationResults are the results of a revocation check, in the order
+// of the auth check events (EventCheckOK, EventCheckRevoked,
+// EventCheckError).
+var revocationResults = [...]string{"ok", "revoked", "error"}
+
+// sessionEvents are the session events counted, then the label for any
+// other event kind.
+var sessionEvents = [...]string{auth.EventSessionStarted, auth.EventSessionEnded, auth.EventRefreshReuse, OtherValue}
 
 // newObservers creates the collectors fed by the other packages' hooks.
 func (m *Metrics) newObservers(ns string) {
@@ -29,6 +35,13 @@ func (m *Metrics) newObservers(ns string) {
 	}, []string{"result"})
 	for i, r := range revocationResults {
 		m.revocationBy[i] = m.revocation.WithLabelValues(r)
+	}
+	m.session = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "auth", Name: "session_events_total",
+		Help: "Session events, by event (session_started, session_ended, refresh_reuse: a consumed refresh token presented again, which ends its session).",
+	}, []string{"event"})
+	for i, e := range sessionEvents {
+		m.sessionBy[i] = m.session.WithLabelValues(e)
 	}
 	m.cache = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: ns, Subsystem: "cache", Name: "events_total",
@@ -49,18 +62,27 @@ func (m *Metrics) ObserveRateLimit(p ratelimit.Policy, o ratelimit.Outcome) {
 	m.rateLimit.WithLabelValues(name, o.String()).Inc()
 }
 
-// ObserveRevocationCheck counts one token revocation check by result:
-// "ok", "revoked", "error", or OtherValue for anything else. Its signature
-// is that of auth.Options.OnCheck.
-func (m *Metrics) ObserveRevocationCheck(result string) {
-	i := len(revocationResults) - 1
-	for j, r := range revocationResults[:i] {
-		if r == result {
-			i = j
-			break
+// ObserveAuthEvent counts one auth event: a revocation check by result
+// (ok, revoked, error) or a session event. Its signature is that of
+// auth.Options.OnEvent.
+func (m *Metrics) ObserveAuthEvent(e auth.Event) {
+	switch e.Kind {
+	case auth.EventCheckOK:
+		m.revocationBy[0].Inc()
+	case auth.EventCheckRevoked:
+		m.revocationBy[1].Inc()
+	case auth.EventCheckError:
+		m.revocationBy[2].Inc()
+	default:
+		i := len(sessionEvents) - 1
+		for j, k := range sessionEvents[:i] {
+			if k == e.Kind {
+				i = j
+				break
+			}
 		}
+		m.sessionBy[i].Inc()
 	}
-	m.revocationBy[i].Inc()
 }
 
 // ObserveCacheEvent counts one cache event under the cache label

@@ -58,11 +58,11 @@ func TestObserveRateLimit(t *testing.T) {
 // failingRevocations is a revocation store whose lookups fail.
 type failingRevocations struct{ *auth.MemoryRevocations }
 
-func (failingRevocations) IsRevoked(context.Context, string, string, time.Time) (bool, error) {
+func (failingRevocations) IsRevoked(context.Context, string, string, int64) (bool, error) {
 	return false, errBackend
 }
 
-func TestObserveRevocationCheck(t *testing.T) {
+func TestObserveAuthEvent(t *testing.T) {
 	m, reg := newMetrics(t)
 	ctx := context.Background()
 	key, err := auth.HS256Key("k1", []byte("0123456789abcdef0123456789abcdef"))
@@ -73,35 +73,50 @@ func TestObserveRevocationCheck(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewTokens: %v", err)
 	}
-	opts := auth.Options{OnCheck: m.ObserveRevocationCheck, Logger: slog.New(slog.DiscardHandler)}
-	store := auth.NewMemoryRevocations(time.Now)
-	working := auth.NewAuthenticator(tokens, store, opts)
-	broken := auth.NewAuthenticator(tokens, failingRevocations{store}, opts)
-
-	raw, claims, err := tokens.Issue("user-1", auth.AccessToken)
+	opts := auth.Options{OnEvent: m.ObserveAuthEvent, Logger: slog.New(slog.DiscardHandler)}
+	sessions := auth.NewMemorySessions(auth.MemorySessionOptions{})
+	store := auth.NewMemoryRevocations(auth.MemoryRevocationOptions{})
+	working, err := auth.NewAuthenticator(tokens, sessions, store, opts)
 	if err != nil {
-		t.Fatalf("Issue: %v", err)
+		t.Fatal(err)
 	}
-	if _, err := working.Verify(ctx, raw, auth.AccessToken); err != nil {
+	broken, err := auth.NewAuthenticator(tokens, sessions, failingRevocations{store}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := working.StartSession(ctx, auth.Credentials{Subject: "user-1"}, auth.ClientInfo{})
+	if err != nil {
+		t.Fatalf("StartSession: %v", err)
+	}
+	if _, err := working.Verify(ctx, pair.AccessToken, auth.AccessToken); err != nil {
 		t.Fatalf("Verify a live token: %v", err)
 	}
-	if _, err := broken.Verify(ctx, raw, auth.AccessToken); err == nil {
+	if _, err := broken.Verify(ctx, pair.AccessToken, auth.AccessToken); err == nil {
 		t.Fatalf("Verify with a failing store: got nil error, want one")
 	}
-	if err := working.Revoke(ctx, claims); err != nil {
-		t.Fatalf("Revoke: %v", err)
+	if _, err := working.Refresh(ctx, pair.RefreshToken); err != nil { // check ok, rotated
+		t.Fatalf("Refresh: %v", err)
+	}
+	if _, err := working.Refresh(ctx, pair.RefreshToken); err == nil { // check ok, reuse
+		t.Fatalf("Refresh with a used token: got nil error, want one")
 	}
 	for range 2 {
-		if _, err := working.Verify(ctx, raw, auth.AccessToken); err == nil {
-			t.Fatalf("Verify a revoked token: got nil error, want one")
+		if _, err := working.Verify(ctx, pair.AccessToken, auth.AccessToken); err == nil {
+			t.Fatalf("Verify a token of an ended session: got nil error, want one")
 		}
 	}
-	m.ObserveRevocationCheck("something new")
+	m.ObserveAuthEvent(auth.Event{Kind: "something new"})
 
-	const name = "groundwork_auth_revocation_checks_total"
-	for result, want := range map[string]float64{"ok": 1, "revoked": 2, "error": 1, "other": 1} {
-		if got := value(t, reg, name, "result", result); got != want {
-			t.Errorf("%s{result=%q}: got %v, want %v", name, result, got, want)
+	const checks = "groundwork_auth_revocation_checks_total"
+	for result, want := range map[string]float64{"ok": 3, "revoked": 2, "error": 1} {
+		if got := value(t, reg, checks, "result", result); got != want {
+			t.Errorf("%s{result=%q}: got %v, want %v", checks, result, got, want)
+		}
+	}
+	const events = "groundwork_auth_session_events_total"
+	for event, want := range map[string]float64{"session_started": 1, "refresh_reuse": 1, "session_ended": 0, "other": 1} {
+		if got := value(t, reg, events, "event", event); got != want {
+			t.Errorf("%s{event=%q}: got %v, want %v", events, event, got, want)
 		}
 	}
 }

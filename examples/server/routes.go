@@ -106,18 +106,11 @@ func (c *components) cacheObserver(name string) func(cache.Event) {
 	return c.metrics.CacheObserver(name)
 }
 
-// observeAuth is auth.Options.OnEvent: revocation checks go to the metrics.
+// observeAuth is auth.Options.OnEvent: checks and session events go to
+// the metrics.
 func (c *components) observeAuth(e auth.Event) {
-	if c.metrics == nil {
-		return
-	}
-	switch e.Kind {
-	case auth.EventCheckOK:
-		c.metrics.ObserveRevocationCheck("ok")
-	case auth.EventCheckRevoked:
-		c.metrics.ObserveRevocationCheck("revoked")
-	case auth.EventCheckError:
-		c.metrics.ObserveRevocationCheck("error")
+	if c.metrics != nil {
+		c.metrics.ObserveAuthEvent(e)
 	}
 }
 
@@ -140,6 +133,7 @@ func restoreSessions(ctx context.Context, a *auth.Authenticator, sessions *users
 	logger.Info("sessions restored", "ended_sessions_restored", n, "sessions_pruned", pruned)
 	return nil
 }
+
 // limit wraps h in the policy p keyed by key, or returns h unchanged when
 // rate limiting is disabled.
 func (c *components) limit(p ratelimit.Policy, key ratelimit.KeyFunc, h http.Handler) http.Handler {
