@@ -104,7 +104,7 @@ func TestErrorsMapToSentinels(t *testing.T) {
 	statuses := []struct {
 		status  int
 		wantErr error
-	}{{http.StatusServiceUnavailable, ErrUnavailable}, {http.StatusForbidden, ErrPermissionDenied}, {http.StatusInternalServerError, ErrAPI}}
+	}{{http.StatusServiceUnavailable, ErrUnavailable}, {http.StatusForbidden, ErrPermissionDenied}, {http.StatusInternalServerError, ErrUnavailable}}
 	for _, s := range statuses {
 		f.mu.Lock()
 		f.failWith = s.status

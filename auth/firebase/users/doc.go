@@ -10,7 +10,12 @@
 // sessions were revoked.
 //
 // API errors are mapped to sentinels such as ErrUserNotFound and
-// ErrEmailExists.
+// ErrEmailExists; throttling (429), 5xx answers and transport errors are
+// ErrUnavailable. Idempotent calls (look-ups, listing, updates, claims,
+// revocation, deletion) are retried after ErrUnavailable with exponential
+// backoff, honouring Retry-After, bounded in attempts (Config.MaxRetries) and
+// total time (Config.RetryBudget); CreateUser and EmailActionLink are tried
+// once.
 //
 // Usage:
 //
