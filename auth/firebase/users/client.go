@@ -186,14 +186,25 @@ func (c *Client) RevokeRefreshTokens(ctx context.Context, uid string) error {
 	return c.update(ctx, "revoke refresh tokens", req)
 }
 
-// TokensValidAfter returns the user's validSince time. It implements
-// firebase.RevocationChecker.
+// TokensValidAfter returns the user's validSince time.
 func (c *Client) TokensValidAfter(ctx context.Context, uid string) (time.Time, error) {
 	u, err := c.GetUser(ctx, uid)
 	if err != nil {
 		return time.Time{}, err
 	}
 	return u.TokensValidAfter, nil
+}
+
+// UserState returns the user's validSince time and whether the account is
+// disabled, with one look-up. It implements firebase.RevocationChecker, so a
+// Verifier configured with the Client rejects tokens of revoked sessions and
+// of disabled users.
+func (c *Client) UserState(ctx context.Context, uid string) (firebase.UserState, error) {
+	u, err := c.GetUser(ctx, uid)
+	if err != nil {
+		return firebase.UserState{}, err
+	}
+	return firebase.UserState{TokensValidAfter: u.TokensValidAfter, Disabled: u.Disabled}, nil
 }
 
 // update runs accounts:update. It is retried: the request sets absolute

@@ -7,7 +7,7 @@
 // It is a separate package from auth/firebase because the Google API client
 // pulls in gRPC; token verification does not need it. A Client is also a
 // firebase.RevocationChecker, so a Verifier can reject tokens of users whose
-// sessions were revoked.
+// sessions were revoked or whose accounts are disabled.
 //
 // API errors are mapped to sentinels such as ErrUserNotFound and
 // ErrEmailExists; throttling (429), 5xx answers and transport errors are
