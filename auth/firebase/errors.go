@@ -14,6 +14,9 @@ var (
 	ErrUnknownKey = errors.New("firebase: ID token signed with an unknown key")
 	// ErrTokenRevoked reports a token issued before the user's refresh tokens were revoked.
 	ErrTokenRevoked = errors.New("firebase: ID token revoked")
+	// ErrUserDisabled reports a token of a disabled user, found by the
+	// revocation check (the Admin SDK's USER_DISABLED).
+	ErrUserDisabled = errors.New("firebase: user disabled")
 	// ErrKeyFetch reports a failure to fetch or parse Google's public keys. It
 	// does not wrap ErrInvalidToken: the token may be fine and the caller may
 	// want to answer 503 rather than 401.

@@ -44,7 +44,7 @@ func tokenFromClaims(c map[string]any) *Token {
 	t := &Token{Claims: c}
 	t.UID, _ = c["sub"].(string)
 	t.Issuer, _ = c["iss"].(string)
-	t.Audience = audience(c["aud"])
+	t.Audience, _ = c["aud"].(string)
 	t.IssuedAt = numericTime(c["iat"])
 	t.Expires = numericTime(c["exp"])
 	t.AuthTime = numericTime(c["auth_time"])
@@ -56,20 +56,6 @@ func tokenFromClaims(c map[string]any) *Token {
 		t.Firebase.Identities, _ = fb["identities"].(map[string]any)
 	}
 	return t
-}
-
-// audience returns a single-valued aud claim (string or one-element array).
-func audience(v any) string {
-	switch a := v.(type) {
-	case string:
-		return a
-	case []any:
-		if len(a) == 1 {
-			s, _ := a[0].(string)
-			return s
-		}
-	}
-	return ""
 }
 
 // numericTime converts a JSON NumericDate (seconds since the epoch) to a time.

@@ -29,12 +29,21 @@ const maxUIDLength = 128
 // maxTokenLength bounds the raw token we are willing to parse.
 const maxTokenLength = 16 << 10
 
-// RevocationChecker reports the instant before which a user's sessions are
-// revoked (Firebase's validSince). auth/firebase/users.Client implements it.
+// UserState is what the revocation check needs to know about a user.
+type UserState struct {
+	// TokensValidAfter is the user's validSince time: tokens from sign-ins
+	// before it are revoked. The zero time when tokens were never revoked.
+	TokensValidAfter time.Time
+	// Disabled reports whether the account is disabled.
+	Disabled bool
+}
+
+// RevocationChecker reports whether a user's sessions were revoked
+// (Firebase's validSince) and whether the account is disabled.
+// auth/firebase/users.Client implements it.
 type RevocationChecker interface {
-	// TokensValidAfter returns the user's validSince time, or the zero time
-	// when the user's tokens were never revoked.
-	TokensValidAfter(ctx context.Context, uid string) (time.Time, error)
+	// UserState returns the revocation state of the user with the given uid.
+	UserState(ctx context.Context, uid string) (UserState, error)
 }
 
 // Config holds the optional settings of a Verifier. The zero value verifies
@@ -55,9 +64,11 @@ type Config struct {
 	MinRefreshInterval time.Duration
 	// FetchTimeout bounds one key fetch. Default 10 seconds.
 	FetchTimeout time.Duration
-	// Revocation, when set, makes every verification also reject tokens
-	// whose auth_time precedes the user's validSince. Default nil (no check;
-	// it costs one API call per verification).
+	// Revocation, when set, makes every verification also reject tokens of
+	// disabled users (ErrUserDisabled) and tokens whose auth_time precedes
+	// the user's validSince (ErrTokenRevoked), as the Admin SDK's
+	// VerifyIDTokenAndCheckRevoked does. Default nil (no check; it costs one
+	// API call per verification).
 	Revocation RevocationChecker
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
@@ -125,8 +136,9 @@ func (c Config) withDefaults() Config {
 }
 
 // VerifyIDToken checks raw and returns its contents. Rejections wrap
-// ErrInvalidToken (and ErrTokenExpired, ErrUnknownKey or ErrTokenRevoked where
-// they apply); a failure to obtain Google's keys wraps ErrKeyFetch instead.
+// ErrInvalidToken (and ErrTokenExpired, ErrUnknownKey, ErrTokenRevoked or
+// ErrUserDisabled where they apply); a failure to obtain Google's keys wraps
+// ErrKeyFetch instead.
 func (v *Verifier) VerifyIDToken(ctx context.Context, raw string) (*Token, error) {
 	if raw == "" || len(raw) > maxTokenLength {
 		return nil, fmt.Errorf("firebase: verify ID token: %w: empty or oversized", ErrInvalidToken)
@@ -162,11 +174,12 @@ func (v *Verifier) Authenticate(ctx context.Context, raw string) (subject string
 	return tok.UID, tok.Claims, nil
 }
 
-// parse checks the signature, algorithm, aud, iss, exp and iat.
+// parse checks the signature, algorithm, iss, exp and iat. The audience is
+// checked by checkClaims: jwt's WithAudience accepts an aud array that merely
+// contains the project id.
 func (v *Verifier) parse(ctx context.Context, raw string) (jwt.MapClaims, error) {
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
-		jwt.WithAudience(v.projectID),
 		jwt.WithIssuer(v.issuer),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
@@ -194,10 +207,19 @@ func (v *Verifier) parse(ctx context.Context, raw string) (jwt.MapClaims, error)
 	}
 }
 
-// checkClaims enforces the rules jwt's parser does not know about: iat must be
-// present, sub must be a non-empty uid of at most 128 characters, auth_time
-// must not lie in the future.
+// checkClaims enforces the rules jwt's parser does not know about: aud must be
+// the project id itself (a string, as Firebase issues it, not an array), iat
+// must be present, sub must be a non-empty uid of at most 128 characters,
+// auth_time, when present, must be a number not in the future.
 func (v *Verifier) checkClaims(tok *Token) error {
+	if aud, ok := tok.Claims["aud"].(string); !ok || aud != v.projectID {
+		return fmt.Errorf("%w: aud must be the project id %q", ErrInvalidToken, v.projectID)
+	}
+	if at, ok := tok.Claims["auth_time"]; ok {
+		if _, isNumber := at.(float64); !isNumber {
+			return fmt.Errorf("%w: auth_time is not a number", ErrInvalidToken)
+		}
+	}
 	if tok.IssuedAt.IsZero() {
 		return fmt.Errorf("%w: no iat claim", ErrInvalidToken)
 	}
@@ -210,12 +232,17 @@ func (v *Verifier) checkClaims(tok *Token) error {
 	return nil
 }
 
-// checkRevoked rejects tokens from sign-ins older than the user's validSince.
+// checkRevoked rejects tokens of disabled users and tokens from sign-ins
+// older than the user's validSince.
 func (v *Verifier) checkRevoked(ctx context.Context, tok *Token) error {
-	validSince, err := v.revocation.TokensValidAfter(ctx, tok.UID)
+	state, err := v.revocation.UserState(ctx, tok.UID)
 	if err != nil {
 		return fmt.Errorf("checking revocation: %w", err)
 	}
+	if state.Disabled {
+		return fmt.Errorf("%w: %w", ErrInvalidToken, ErrUserDisabled)
+	}
+	validSince := state.TokensValidAfter
 	signedIn := tok.AuthTime
 	if signedIn.IsZero() {
 		signedIn = tok.IssuedAt

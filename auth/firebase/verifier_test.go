@@ -115,6 +115,20 @@ func TestVerifyIDTokenRejects(t *testing.T) {
 		{"wrong aud", func() string {
 			return key.sign(t, with(func(c jwt.MapClaims) { c["aud"] = "other-project" }))
 		}, ErrInvalidToken},
+		{"aud array holding the project and another", func() string {
+			return key.sign(t, with(func(c jwt.MapClaims) { c["aud"] = []string{testProject, "other-project"} }))
+		}, ErrInvalidToken},
+		{"aud array holding only the project", func() string {
+			return key.sign(t, with(func(c jwt.MapClaims) { c["aud"] = []string{testProject} }))
+		}, ErrInvalidToken},
+		{"no aud", func() string { return key.sign(t, with(func(c jwt.MapClaims) { delete(c, "aud") })) }, ErrInvalidToken},
+		{"auth_time a string", func() string {
+			return key.sign(t, with(func(c jwt.MapClaims) { c["auth_time"] = "yesterday" }))
+		}, ErrInvalidToken},
+		{"auth_time a numeric string", func() string {
+			return key.sign(t, with(func(c jwt.MapClaims) { c["auth_time"] = "1700000000" }))
+		}, ErrInvalidToken},
+		{"auth_time null", func() string { return key.sign(t, with(func(c jwt.MapClaims) { c["auth_time"] = nil })) }, ErrInvalidToken},
 		{"wrong iss", func() string {
 			return key.sign(t, with(func(c jwt.MapClaims) { c["iss"] = "https://securetoken.google.com/other-project" }))
 		}, ErrInvalidToken},
@@ -317,9 +331,9 @@ func TestKeyFetchHonoursCancellation(t *testing.T) {
 }
 
 // fakeRevocation is a RevocationChecker backed by a map.
-type fakeRevocation map[string]time.Time
+type fakeRevocation map[string]UserState
 
-func (f fakeRevocation) TokensValidAfter(_ context.Context, uid string) (time.Time, error) {
+func (f fakeRevocation) UserState(_ context.Context, uid string) (UserState, error) {
 	return f[uid], nil
 }
 
@@ -329,19 +343,21 @@ func TestVerifyIDTokenRevocation(t *testing.T) {
 	clock := newFakeClock()
 	now := clock.Now()
 	tests := []struct {
-		name       string
-		validSince time.Time
-		wantErr    error
+		name    string
+		state   UserState
+		wantErr error
 	}{
-		{"never revoked", time.Time{}, nil},
-		{"revoked before sign-in", now.Add(-time.Hour), nil},
-		{"revoked after sign-in", now.Add(-time.Minute), ErrTokenRevoked},
+		{"never revoked", UserState{}, nil},
+		{"revoked before sign-in", UserState{TokensValidAfter: now.Add(-time.Hour)}, nil},
+		{"revoked after sign-in", UserState{TokensValidAfter: now.Add(-time.Minute)}, ErrTokenRevoked},
+		{"disabled", UserState{Disabled: true}, ErrUserDisabled},
+		{"disabled and revoked before sign-in", UserState{TokensValidAfter: now.Add(-time.Hour), Disabled: true}, ErrUserDisabled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := newTestVerifier(t, ks, clock, Config{Revocation: fakeRevocation{"uid-123": tt.validSince}})
+			v := newTestVerifier(t, ks, clock, Config{Revocation: fakeRevocation{"uid-123": tt.state}})
 			_, err := v.VerifyIDToken(context.Background(), key.sign(t, validClaims(now)))
-			if !errors.Is(err, tt.wantErr) {
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr != nil && !errors.Is(err, ErrInvalidToken)) {
 				t.Errorf("got %v, want %v", err, tt.wantErr)
 			}
 		})

@@ -45,6 +45,8 @@ const (
 	ErrorCodeInvalidExtendReasonCode int64 = 4000010
 	// ErrorCodeInvalidRequestIdentifier is an invalid requestIdentifier.
 	ErrorCodeInvalidRequestIdentifier int64 = 4000011
+	// ErrorCodeInvalidAppAccountToken means an app account token is not a UUID.
+	ErrorCodeInvalidAppAccountToken int64 = 4000183
 	// ErrorCodeSubscriptionExtensionIneligible means the subscription cannot be extended.
 	ErrorCodeSubscriptionExtensionIneligible int64 = 4030004
 	// ErrorCodeSubscriptionMaxExtension means the subscription reached its extension limit.

@@ -178,9 +178,9 @@ func TestClientEndpoints(t *testing.T) {
 			},
 		},
 		{
-			name: "SendConsumptionInformation", pattern: "PUT /inApps/v1/transactions/consumption/{id}", status: http.StatusAccepted,
+			name: "SendConsumptionInformationV1", pattern: "PUT /inApps/v1/transactions/consumption/{id}", status: http.StatusAccepted,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.SendConsumptionInformation(ctx, "1", ConsumptionRequest{CustomerConsented: true, ConsumptionStatus: 2,
+				return nil, c.SendConsumptionInformationV1(ctx, "1", ConsumptionRequestV1{CustomerConsented: true, ConsumptionStatus: 2,
 					Platform: 1, DeliveryStatus: 0, AppAccountToken: "7389a31a-fb6d-4569-a2a6-db7d85d84813", PlayTime: 3})
 			},
 			want: wantRequest{method: "PUT", path: "/inApps/v1/transactions/consumption/1",

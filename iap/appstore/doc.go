@@ -14,6 +14,10 @@
 //   - Client calls the App Store Server API with a cached ES256 bearer token,
 //     decodes responses into typed structs, maps API errors to *APIError and
 //     retries idempotent calls on rate limits and transient failures.
+//     It covers transaction info and history, app transaction info, order
+//     look-up, refund history, subscription statuses and renewal-date
+//     extension, app account tokens, consumption information (the current
+//     format and V1) and notification history and tests.
 //   - NotificationHandler is an http.Handler that receives App Store Server
 //     Notifications V2, verifies them and passes the typed notification to a
 //     callback.

@@ -15,9 +15,12 @@ type Notification struct {
 	Version string `json:"version,omitempty"`
 	// SignedDate is when the App Store signed the notification.
 	SignedDate Timestamp `json:"signedDate,omitempty"`
-	// Data describes the app and the transaction; nil for summary and
-	// external purchase notifications.
+	// Data describes the app and the transaction; nil for summary, app data
+	// and external purchase notifications.
 	Data *NotificationData `json:"data,omitempty"`
+	// AppData describes the app and the customer's app transaction; set for
+	// RESCIND_CONSENT notifications, nil otherwise.
+	AppData *NotificationAppData `json:"appData,omitempty"`
 	// Summary describes a completed renewal-date extension for all
 	// subscribers; nil otherwise.
 	Summary *NotificationSummary `json:"summary,omitempty"`
@@ -50,6 +53,23 @@ type NotificationData struct {
 	Transaction *Transaction `json:"-"`
 	// RenewalInfo is SignedRenewalInfo, verified; nil when absent.
 	RenewalInfo *RenewalInfo `json:"-"`
+}
+
+// NotificationAppData is the app data of a notification about the customer
+// rather than one purchase, such as RESCIND_CONSENT.
+type NotificationAppData struct {
+	// AppAppleID is the app's Apple id (absent in the sandbox).
+	AppAppleID int64 `json:"appAppleId,omitempty"`
+	// BundleID is the app's bundle identifier.
+	BundleID string `json:"bundleId,omitempty"`
+	// Environment is the environment the notification applies to.
+	Environment Environment `json:"environment,omitempty"`
+	// SignedAppTransactionInfo is the customer's signed app transaction,
+	// verified into AppTransaction.
+	SignedAppTransactionInfo string `json:"signedAppTransactionInfo,omitempty"`
+
+	// AppTransaction is SignedAppTransactionInfo, verified; nil when absent.
+	AppTransaction *AppTransaction `json:"-"`
 }
 
 // NotificationSummary describes the result of a request to extend the

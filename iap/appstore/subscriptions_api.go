@@ -111,10 +111,63 @@ func (c *Client) ExtendSubscriptionRenewalDate(ctx context.Context, originalTran
 		path: "/inApps/v1/subscriptions/extend/" + url.PathEscape(originalTransactionID), body: req, idempotent: true})
 }
 
+// Values of ConsumptionRequest.DeliveryStatus.
+const (
+	// DeliveryDelivered means the purchase was delivered and works.
+	DeliveryDelivered = "DELIVERED"
+	// DeliveryUndeliveredQualityIssue means it was not delivered because of
+	// a quality issue.
+	DeliveryUndeliveredQualityIssue = "UNDELIVERED_QUALITY_ISSUE"
+	// DeliveryUndeliveredWrongItem means the wrong item was delivered.
+	DeliveryUndeliveredWrongItem = "UNDELIVERED_WRONG_ITEM"
+	// DeliveryUndeliveredServerOutage means it was not delivered because of
+	// a server outage.
+	DeliveryUndeliveredServerOutage = "UNDELIVERED_SERVER_OUTAGE"
+	// DeliveryUndeliveredOther means it was not delivered for another reason.
+	DeliveryUndeliveredOther = "UNDELIVERED_OTHER"
+)
+
+// Values of ConsumptionRequest.RefundPreference.
+const (
+	// RefundDecline prefers that Apple decline the refund.
+	RefundDecline = "DECLINE"
+	// RefundGrantFull prefers a full refund.
+	RefundGrantFull = "GRANT_FULL"
+	// RefundGrantProrated prefers a partial refund.
+	RefundGrantProrated = "GRANT_PRORATED"
+)
+
 // ConsumptionRequest is the body of SendConsumptionInformation, answering a
-// CONSUMPTION_REQUEST notification. Integer fields use Apple's codes; zero
-// means "undeclared" for each.
+// CONSUMPTION_REQUEST notification.
 type ConsumptionRequest struct {
+	// CustomerConsented must be true: the customer agreed to share the data.
+	// Apple rejects any other value.
+	CustomerConsented bool `json:"customerConsented"`
+	// SampleContentProvided reports whether a free sample or trial was given.
+	SampleContentProvided bool `json:"sampleContentProvided"`
+	// DeliveryStatus is one of the Delivery constants. Required.
+	DeliveryStatus string `json:"deliveryStatus"`
+	// ConsumptionPercentage is how much of the purchase the customer consumed,
+	// in milliunits (0 to 100000); nil to leave it out, as Apple asks for
+	// auto-renewable subscriptions. It must be 0 unless DeliveryStatus is
+	// DeliveryDelivered.
+	ConsumptionPercentage *int `json:"consumptionPercentage,omitempty"`
+	// RefundPreference is one of the Refund constants; empty for none.
+	RefundPreference string `json:"refundPreference,omitempty"`
+}
+
+// SendConsumptionInformation sends consumption data for a refund request
+// (PUT /inApps/v2/transactions/consumption/{transactionId}), for any product
+// type. Apple answers 202 with no body. A PUT of the same data is idempotent,
+// so it is retried.
+func (c *Client) SendConsumptionInformation(ctx context.Context, transactionID string, req ConsumptionRequest) error {
+	return c.do(ctx, call{op: "SendConsumptionInformation", method: http.MethodPut,
+		path: "/inApps/v2/transactions/consumption/" + url.PathEscape(transactionID), body: req, idempotent: true}, nil)
+}
+
+// ConsumptionRequestV1 is the body of SendConsumptionInformationV1. Integer
+// fields use Apple's codes; zero means "undeclared" for each.
+type ConsumptionRequestV1 struct {
 	// CustomerConsented must be true: the customer agreed to share the data.
 	CustomerConsented bool `json:"customerConsented"`
 	// ConsumptionStatus is 0 undeclared, 1 not consumed, 2 partially, 3 fully.
@@ -142,10 +195,12 @@ type ConsumptionRequest struct {
 	RefundPreference int `json:"refundPreference,omitempty"`
 }
 
-// SendConsumptionInformation sends consumption data for a refund request
-// (PUT /inApps/v1/transactions/consumption/{transactionId}). Apple answers
-// 202 with no body. A PUT of the same data is idempotent, so it is retried.
-func (c *Client) SendConsumptionInformation(ctx context.Context, transactionID string, req ConsumptionRequest) error {
-	return c.do(ctx, call{op: "SendConsumptionInformation", method: http.MethodPut,
+// SendConsumptionInformationV1 sends consumption data in the first version's
+// format (PUT /inApps/v1/transactions/consumption/{transactionId}), which
+// Apple now keeps for Advanced Commerce API purchases; use
+// SendConsumptionInformation for the others. Apple answers 202 with no body.
+// A PUT of the same data is idempotent, so it is retried.
+func (c *Client) SendConsumptionInformationV1(ctx context.Context, transactionID string, req ConsumptionRequestV1) error {
+	return c.do(ctx, call{op: "SendConsumptionInformationV1", method: http.MethodPut,
 		path: "/inApps/v1/transactions/consumption/" + url.PathEscape(transactionID), body: req, idempotent: true}, nil)
 }

@@ -37,6 +37,14 @@ type Transaction struct {
 	RevocationReason *int `json:"revocationReason,omitempty"`
 	// RevocationDate is when the transaction was refunded or revoked.
 	RevocationDate Timestamp `json:"revocationDate,omitempty"`
+	// RevocationType is the kind of refund or revocation: RevocationRefundFull,
+	// RevocationRefundProrated or RevocationFamilyRevoke; empty when not
+	// revoked.
+	RevocationType string `json:"revocationType,omitempty"`
+	// RevocationPercentage is the share of the transaction refunded or
+	// revoked, in milliunits (40000 is 40%); nil when absent, as for
+	// unrevoked transactions and reversed refunds.
+	RevocationPercentage *int `json:"revocationPercentage,omitempty"`
 	// IsUpgraded reports whether the customer upgraded to another subscription.
 	IsUpgraded bool `json:"isUpgraded,omitempty"`
 	// OfferType is the kind of promotional offer (1 introductory, 2
@@ -63,6 +71,17 @@ type Transaction struct {
 	// OfferPeriod is the ISO 8601 duration of the offer.
 	OfferPeriod string `json:"offerPeriod,omitempty"`
 }
+
+// Values of Transaction.RevocationType.
+const (
+	// RevocationRefundFull is a full refund.
+	RevocationRefundFull = "REFUND_FULL"
+	// RevocationRefundProrated is a partial refund; RevocationPercentage says
+	// how much.
+	RevocationRefundProrated = "REFUND_PRORATED"
+	// RevocationFamilyRevoke is a Family Sharing purchase no longer shared.
+	RevocationFamilyRevoke = "FAMILY_REVOKE"
+)
 
 // RenewalInfo is the decoded payload of signed subscription renewal
 // information (JWSRenewalInfoDecodedPayload).

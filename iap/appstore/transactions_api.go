@@ -29,6 +29,50 @@ func (c *Client) GetTransactionInfo(ctx context.Context, transactionID string) (
 		path: "/inApps/v1/transactions/" + url.PathEscape(transactionID), idempotent: true})
 }
 
+// AppTransactionInfoResponse is the answer of GetAppTransactionInfo.
+type AppTransactionInfoResponse struct {
+	// SignedAppTransactionInfo is the customer's signed app transaction.
+	SignedAppTransactionInfo string `json:"signedAppTransactionInfo"`
+	// AppTransaction is SignedAppTransactionInfo verified, when the client
+	// has a Verifier; nil otherwise.
+	AppTransaction *AppTransaction `json:"-"`
+}
+
+func (r *AppTransactionInfoResponse) verify(ctx context.Context, v *Verifier) (err error) {
+	if r.SignedAppTransactionInfo == "" {
+		return nil
+	}
+	r.AppTransaction, err = v.VerifyAppTransaction(ctx, r.SignedAppTransactionInfo)
+	return err
+}
+
+// GetAppTransactionInfo returns the app transaction (the record of the app
+// download) of the customer who owns transactionID, which may be any of
+// their transaction ids, original transaction ids or app transaction ids
+// (GET /inApps/v1/transactions/appTransactions/{transactionId}).
+func (c *Client) GetAppTransactionInfo(ctx context.Context, transactionID string) (*AppTransactionInfoResponse, error) {
+	return doJSON[AppTransactionInfoResponse](ctx, c, call{op: "GetAppTransactionInfo", method: http.MethodGet,
+		path: "/inApps/v1/transactions/appTransactions/" + url.PathEscape(transactionID), idempotent: true})
+}
+
+// updateAppAccountTokenRequest is the body of SetAppAccountToken.
+type updateAppAccountTokenRequest struct {
+	AppAccountToken string `json:"appAccountToken"`
+}
+
+// SetAppAccountToken sets or replaces the app account token (a UUID of your
+// choosing that names the customer's account in your system) of the purchase
+// originalTransactionID, for example one made outside the app with an offer
+// code (PUT /inApps/v1/transactions/{originalTransactionId}/appAccountToken).
+// Apple rejects a token that is not a UUID with a 400 (*APIError with code
+// ErrorCodeInvalidAppAccountToken). Setting the same token twice has the
+// effect of once, so the call is retried.
+func (c *Client) SetAppAccountToken(ctx context.Context, originalTransactionID, appAccountToken string) error {
+	return c.do(ctx, call{op: "SetAppAccountToken", method: http.MethodPut,
+		path: "/inApps/v1/transactions/" + url.PathEscape(originalTransactionID) + "/appAccountToken",
+		body: updateAppAccountTokenRequest{AppAccountToken: appAccountToken}, idempotent: true}, nil)
+}
+
 // Product types accepted by TransactionHistoryRequest.ProductTypes.
 const (
 	// ProductTypeAutoRenewable selects auto-renewable subscriptions.

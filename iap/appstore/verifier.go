@@ -123,15 +123,30 @@ func (v *Verifier) VerifyAppTransaction(ctx context.Context, signed string) (*Ap
 
 // VerifyNotification verifies a notification's signedPayload, checks its
 // bundle id, app Apple id (in Production) and environment, and then verifies
-// the nested signed transaction and renewal information, if present, into
-// Data.Transaction and Data.RenewalInfo.
+// the nested signed transaction, renewal information and app transaction, if
+// present, into Data.Transaction, Data.RenewalInfo and AppData.AppTransaction.
 func (v *Verifier) VerifyNotification(ctx context.Context, signedPayload string) (*Notification, error) {
 	return verifyAs(ctx, v, "notification", signedPayload, func(n *Notification) error {
 		if err := v.checkApp(n.appIdentity()); err != nil {
 			return err
 		}
-		return v.verifyNested(ctx, n.Data)
+		if err := v.verifyNested(ctx, n.Data); err != nil {
+			return err
+		}
+		return v.verifyAppData(ctx, n.AppData)
 	})
+}
+
+// verifyAppData verifies the signed app transaction of a notification's appData.
+func (v *Verifier) verifyAppData(ctx context.Context, d *NotificationAppData) error {
+	if d == nil || d.SignedAppTransactionInfo == "" {
+		return nil
+	}
+	var err error
+	if d.AppTransaction, err = v.VerifyAppTransaction(ctx, d.SignedAppTransactionInfo); err != nil {
+		return fmt.Errorf("signedAppTransactionInfo: %w", err)
+	}
+	return nil
 }
 
 // verifyAs verifies signed into a new T and then runs check on it; errors
@@ -167,11 +182,13 @@ func (v *Verifier) verifyNested(ctx context.Context, d *NotificationData) error 
 }
 
 // appIdentity returns the app and environment a notification is about, from
-// whichever of data, summary or externalPurchaseToken it carries.
+// whichever of data, appData, summary or externalPurchaseToken it carries.
 func (n *Notification) appIdentity() (string, int64, Environment) {
 	switch {
 	case n.Data != nil:
 		return n.Data.BundleID, n.Data.AppAppleID, n.Data.Environment
+	case n.AppData != nil:
+		return n.AppData.BundleID, n.AppData.AppAppleID, n.AppData.Environment
 	case n.Summary != nil:
 		return n.Summary.BundleID, n.Summary.AppAppleID, n.Summary.Environment
 	case n.ExternalPurchaseToken != nil:

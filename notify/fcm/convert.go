@@ -13,7 +13,8 @@ import (
 // toMessage converts a validated notify.Message into an FCM message without
 // a target. Delivery options become each platform's own settings: Android's
 // ttl, priority and collapse_key; the APNs headers apns-expiration,
-// apns-priority and apns-collapse-id; the web push headers TTL and Urgency.
+// apns-priority, apns-push-type and apns-collapse-id; the web push headers
+// TTL and Urgency.
 func toMessage(m *notify.Message, now time.Time) *messaging.Message {
 	out := &messaging.Message{Data: maps.Clone(m.Data)}
 	if n := m.Notification; n != nil {
@@ -48,10 +49,25 @@ func androidConfig(m *notify.Message) *messaging.AndroidConfig {
 	return c
 }
 
-// apnsConfig returns the APNs settings, nil when there are none.
+// APNs push types and priorities set by apnsConfig.
+const (
+	pushTypeAlert      = "alert"
+	pushTypeBackground = "background"
+	apnsPriorityHigh   = "10"
+	apnsPriorityNormal = "5"
+	apnsPriorityLowest = "1"
+)
+
+// apnsConfig returns the APNs settings. Every message gets an apns-push-type
+// (unless APNSOptions.Headers names one): "background" for a message with
+// nothing to show (no notification, badge or sound; FCM delivers such data
+// messages to Apple devices as content-available pushes), "alert" for the
+// rest. A background push always goes with apns-priority 5 (or 1 when the
+// headers ask for it): Apple documents 10 as an error for it and FCM rejects
+// it. An alert goes with the message's priority, 10 by default.
 func apnsConfig(m *notify.Message, now time.Time) *messaging.APNSConfig {
 	headers := map[string]string{}
-	if p := priority(m.Priority, "10", "5"); p != "" {
+	if p := priority(m.Priority, apnsPriorityHigh, apnsPriorityNormal); p != "" {
 		headers["apns-priority"] = p
 	}
 	if m.TTL > 0 {
@@ -72,13 +88,39 @@ func apnsConfig(m *notify.Message, now time.Time) *messaging.APNSConfig {
 			MutableContent:   a.MutableContent,
 		}}
 	}
-	if len(headers) == 0 && payload == nil {
-		return nil
+	background := isBackground(m)
+	if headers["apns-push-type"] == "" {
+		headers["apns-push-type"] = pushTypeAlert
+		if background {
+			headers["apns-push-type"] = pushTypeBackground
+		}
 	}
-	if len(headers) == 0 {
-		headers = nil
+	switch {
+	case headers["apns-push-type"] == pushTypeBackground:
+		if headers["apns-priority"] != apnsPriorityLowest {
+			headers["apns-priority"] = apnsPriorityNormal
+		}
+		if background {
+			// What FCM would add for a data message; explicit so the
+			// payload matches the push type.
+			if payload == nil {
+				payload = &messaging.APNSPayload{Aps: &messaging.Aps{}}
+			}
+			payload.Aps.ContentAvailable = true
+		}
+	case headers["apns-push-type"] == pushTypeAlert && headers["apns-priority"] == "":
+		headers["apns-priority"] = apnsPriorityHigh
 	}
 	return &messaging.APNSConfig{Headers: headers, Payload: payload}
+}
+
+// isBackground reports whether m shows nothing on an Apple device: no
+// notification, badge or sound, only data or content-available.
+func isBackground(m *notify.Message) bool {
+	if m.Notification != nil {
+		return false
+	}
+	return m.APNS == nil || (m.APNS.Badge == nil && m.APNS.Sound == "")
 }
 
 // webpushConfig returns the web push settings, nil when there are none.

@@ -15,6 +15,14 @@
 // notify.RetryAfterError, so the caller can schedule the retry
 // (notify.RetryAfter). Context cancellation is honoured.
 //
+// On Apple devices a message that shows nothing (no notification, badge or
+// sound: data or APNSOptions.ContentAvailable only) goes as a background push,
+// with apns-push-type "background", content-available and apns-priority 5
+// whatever the message's Priority, because APNs and FCM reject priority 10
+// for it. Every other message goes with apns-push-type "alert" and
+// apns-priority 10 unless Priority is PriorityNormal. APNSOptions.Headers can
+// name another push type.
+//
 // This package carries the Firebase Admin SDK and the Google API client; import
 // it only where notifications are sent.
 //

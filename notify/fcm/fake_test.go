@@ -120,6 +120,10 @@ func (f *fakeFCM) serveSend(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	if reason := apnsViolation(msg); reason != "" {
+		replies = []fcmReply{fcmError(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", reason)}
+		n = 1
+	}
 	if len(replies) == 0 {
 		fmt.Fprintf(w, `{"name":"projects/%s/messages/0:%d%%%s"}`, testProject, n, target)
 		return
@@ -157,6 +161,31 @@ func (f *fakeFCM) serveTopic(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, reply)
+}
+
+// apnsViolation returns why FCM or APNs rejects the message's APNs part, ""
+// when they accept it. FCM rejects data messages to Apple devices sent with
+// priority 10, and APNs rejects priority 10 for background pushes and
+// background pushes whose aps lacks content-available or carries an alert,
+// badge or sound.
+func apnsViolation(msg map[string]any) string {
+	apns, _ := msg["apns"].(map[string]any)
+	headers, _ := apns["headers"].(map[string]any)
+	payload, _ := apns["payload"].(map[string]any)
+	aps, _ := payload["aps"].(map[string]any)
+	_, hasNotification := msg["notification"]
+	visible := hasNotification || aps["alert"] != nil || aps["badge"] != nil || aps["sound"] != nil
+	priority, _ := headers["apns-priority"].(string)
+	pushType, _ := headers["apns-push-type"].(string)
+	switch {
+	case !visible && priority == "10":
+		return "Data messages to Apple devices must use apns-priority 5"
+	case pushType == "background" && priority == "10":
+		return "apns-priority 10 is not allowed for background pushes"
+	case pushType == "background" && (visible || aps["content-available"] != float64(1)):
+		return "background pushes must carry content-available and no alert, badge or sound"
+	}
+	return ""
 }
 
 func decodeBody(t *testing.T, body io.Reader) map[string]any {

@@ -40,7 +40,7 @@ func TestSendExactWireFormat(t *testing.T) {
 		"data":{"order_id":"42"},
 		"android":{"collapse_key":"order-42","priority":"high","ttl":"3600s",
 			"notification":{"channel_id":"orders","color":"#112233","sound":"default","tag":"order-42","click_action":"OPEN_ORDER"}},
-		"apns":{"headers":{"apns-priority":"10","apns-expiration":"1800003600","apns-collapse-id":"order-42"},
+		"apns":{"headers":{"apns-priority":"10","apns-push-type":"alert","apns-expiration":"1800003600","apns-collapse-id":"order-42"},
 			"payload":{"aps":{"badge":3,"sound":"default","category":"ORDER","thread-id":"orders","mutable-content":1}}},
 		"webpush":{"headers":{"TTL":"3600","Urgency":"high"},
 			"notification":{"icon":"https://example.com/icon.png"},
@@ -262,5 +262,65 @@ func TestTopicManagement(t *testing.T) {
 	}
 	if _, err := s.Subscribe(context.Background(), "bad topic!", []string{"t"}); !errors.Is(err, notify.ErrInvalidMessage) {
 		t.Errorf("bad topic: got %v, want ErrInvalidMessage", err)
+	}
+}
+
+func TestAPNSPushTypeAndPriority(t *testing.T) {
+	badge := 1
+	note := &notify.Notification{Title: "Hi"}
+	data := map[string]string{"k": "v"}
+	tests := []struct {
+		name     string
+		msg      notify.Message
+		wantAPNS string
+	}{
+		{"content-available only",
+			notify.Message{APNS: &notify.APNSOptions{ContentAvailable: true}},
+			`{"headers":{"apns-priority":"5","apns-push-type":"background"},"payload":{"aps":{"content-available":1}}}`},
+		{"content-available only, high priority",
+			notify.Message{APNS: &notify.APNSOptions{ContentAvailable: true}, Priority: notify.PriorityHigh},
+			`{"headers":{"apns-priority":"5","apns-push-type":"background"},"payload":{"aps":{"content-available":1}}}`},
+		{"content-available only, priority 10 header",
+			notify.Message{Data: data, APNS: &notify.APNSOptions{ContentAvailable: true, Headers: map[string]string{"apns-priority": "10"}}},
+			`{"headers":{"apns-priority":"5","apns-push-type":"background"},"payload":{"aps":{"content-available":1}}}`},
+		{"content-available only, priority 1 header",
+			notify.Message{APNS: &notify.APNSOptions{ContentAvailable: true, Headers: map[string]string{"apns-priority": "1"}}},
+			`{"headers":{"apns-priority":"1","apns-push-type":"background"},"payload":{"aps":{"content-available":1}}}`},
+		{"data only, high priority",
+			notify.Message{Data: data, Priority: notify.PriorityHigh},
+			`{"headers":{"apns-priority":"5","apns-push-type":"background"},"payload":{"aps":{"content-available":1}}}`},
+		{"notification",
+			notify.Message{Notification: note},
+			`{"headers":{"apns-priority":"10","apns-push-type":"alert"}}`},
+		{"notification, normal priority",
+			notify.Message{Notification: note, Priority: notify.PriorityNormal},
+			`{"headers":{"apns-priority":"5","apns-push-type":"alert"}}`},
+		{"notification and content-available",
+			notify.Message{Notification: note, APNS: &notify.APNSOptions{ContentAvailable: true}},
+			`{"headers":{"apns-priority":"10","apns-push-type":"alert"},"payload":{"aps":{"content-available":1}}}`},
+		{"badge and content-available",
+			notify.Message{APNS: &notify.APNSOptions{ContentAvailable: true, Badge: &badge}},
+			`{"headers":{"apns-priority":"10","apns-push-type":"alert"},"payload":{"aps":{"badge":1,"content-available":1}}}`},
+		{"push type from the headers",
+			notify.Message{Data: data, APNS: &notify.APNSOptions{Headers: map[string]string{"apns-push-type": "voip"}}},
+			`{"headers":{"apns-push-type":"voip"},"payload":{"aps":{}}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeFCM(t)
+			s := newTestSender(t, f, Config{})
+			if _, err := s.Send(context.Background(), notify.ToToken("tok"), &tt.msg); err != nil {
+				t.Fatalf("Send: got %v, want nil", err)
+			}
+			var want any
+			if err := json.Unmarshal([]byte(tt.wantAPNS), &want); err != nil {
+				t.Fatal(err)
+			}
+			got := f.sends()[0]["message"].(map[string]any)["apns"]
+			if !reflect.DeepEqual(got, want) {
+				gotJSON, _ := json.Marshal(got)
+				t.Errorf("apns: got %s, want %s", gotJSON, tt.wantAPNS)
+			}
+		})
 	}
 }

@@ -42,15 +42,20 @@ type ActionCodeSettings struct {
 
 // EmailActionLink generates an email action link for email without sending
 // an email, so the application can send it with its own templates. settings
-// may be nil except for ActionEmailSignIn.
+// may be nil except for ActionEmailSignIn. It is not retried: every request
+// mints a new one-time code.
 func (c *Client) EmailActionLink(ctx context.Context, kind ActionKind, email string, settings *ActionCodeSettings) (string, error) {
 	req, err := oobRequest(kind, email, settings)
 	if err != nil {
 		return "", fmt.Errorf("firebase users: email action link: %w", err)
 	}
-	resp, err := c.accounts.SendOobCode(c.projectID, req).Context(ctx).Do()
+	var resp *identitytoolkit.GoogleCloudIdentitytoolkitV1GetOobCodeResponse
+	err = c.call(ctx, "email action link", false, func(ctx context.Context, _ int) (err error) {
+		resp, err = c.accounts.SendOobCode(c.projectID, req).Context(ctx).Do()
+		return err
+	})
 	if err != nil {
-		return "", mapError(ctx, "email action link", err)
+		return "", err
 	}
 	return resp.OobLink, nil
 }

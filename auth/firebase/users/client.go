@@ -30,6 +30,24 @@ type Config struct {
 	// Now returns the current time, used by RevokeRefreshTokens.
 	// Default time.Now.
 	Now func() time.Time
+
+	// MaxRetries is how many times an idempotent call (every call but
+	// CreateUser and EmailActionLink) is retried after it failed with
+	// ErrUnavailable: a 429, a 5xx or a transport error. Default
+	// DefaultMaxRetries; negative disables retries.
+	MaxRetries int
+	// RetryBackoff is the first wait between retries when the service sends
+	// no Retry-After; it doubles with each retry, capped at MaxRetryDelay.
+	// Default DefaultRetryBackoff.
+	RetryBackoff time.Duration
+	// MaxRetryDelay caps one wait; a Retry-After beyond it ends the call with
+	// the error instead of waiting. Default DefaultMaxRetryDelay.
+	MaxRetryDelay time.Duration
+	// RetryBudget bounds the total time of a call's attempts and waits: no
+	// retry starts whose wait would end after it. Default DefaultRetryBudget.
+	RetryBudget time.Duration
+	// AttemptTimeout bounds one HTTP attempt. Default DefaultAttemptTimeout.
+	AttemptTimeout time.Duration
 }
 
 // Client manages the users of one Firebase project. It is safe for concurrent use.
@@ -38,6 +56,7 @@ type Client struct {
 	accounts  *identitytoolkit.ProjectsAccountsService
 	projects  *identitytoolkit.ProjectsService
 	now       func() time.Time
+	retry     retryPolicy
 }
 
 var _ firebase.RevocationChecker = (*Client)(nil)
@@ -68,7 +87,8 @@ func New(ctx context.Context, projectID string, cfg Config) (*Client, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Client{projectID: projectID, accounts: svc.Projects.Accounts_, projects: svc.Projects, now: now}, nil
+	return &Client{projectID: projectID, accounts: svc.Projects.Accounts_, projects: svc.Projects, now: now,
+		retry: newRetryPolicy(cfg)}, nil
 }
 
 // CreateUser creates a user and returns the stored record.
@@ -83,9 +103,15 @@ func (c *Client) CreateUser(ctx context.Context, u UserToCreate) (*User, error) 
 		PhotoUrl:      u.PhotoURL,
 		Disabled:      u.Disabled,
 	}
-	resp, err := c.projects.Accounts(c.projectID, req).Context(ctx).Do()
+	// Not retried: a retry after a lost answer would create a second user
+	// (no uid given) or fail with ErrUIDExists.
+	var resp *identitytoolkit.GoogleCloudIdentitytoolkitV1SignUpResponse
+	err := c.call(ctx, "create user", false, func(ctx context.Context, _ int) (err error) {
+		resp, err = c.projects.Accounts(c.projectID, req).Context(ctx).Do()
+		return err
+	})
 	if err != nil {
-		return nil, mapError(ctx, "create user", err)
+		return nil, err
 	}
 	return c.GetUser(ctx, resp.LocalId)
 }
@@ -107,9 +133,13 @@ func (c *Client) GetUserByPhoneNumber(ctx context.Context, phone string) (*User,
 
 // lookup runs accounts:lookup and expects exactly one user.
 func (c *Client) lookup(ctx context.Context, op string, req *identitytoolkit.GoogleCloudIdentitytoolkitV1GetAccountInfoRequest) (*User, error) {
-	resp, err := c.accounts.Lookup(c.projectID, req).Context(ctx).Do()
+	var resp *identitytoolkit.GoogleCloudIdentitytoolkitV1GetAccountInfoResponse
+	err := c.call(ctx, op, true, func(ctx context.Context, _ int) (err error) {
+		resp, err = c.accounts.Lookup(c.projectID, req).Context(ctx).Do()
+		return err
+	})
 	if err != nil {
-		return nil, mapError(ctx, op, err)
+		return nil, err
 	}
 	if len(resp.Users) == 0 {
 		return nil, fmt.Errorf("firebase users: %s: %w", op, ErrUserNotFound)
@@ -156,8 +186,7 @@ func (c *Client) RevokeRefreshTokens(ctx context.Context, uid string) error {
 	return c.update(ctx, "revoke refresh tokens", req)
 }
 
-// TokensValidAfter returns the user's validSince time. It implements
-// firebase.RevocationChecker.
+// TokensValidAfter returns the user's validSince time.
 func (c *Client) TokensValidAfter(ctx context.Context, uid string) (time.Time, error) {
 	u, err := c.GetUser(ctx, uid)
 	if err != nil {
@@ -166,27 +195,45 @@ func (c *Client) TokensValidAfter(ctx context.Context, uid string) (time.Time, e
 	return u.TokensValidAfter, nil
 }
 
-// update runs accounts:update.
+// UserState returns the user's validSince time and whether the account is
+// disabled, with one look-up. It implements firebase.RevocationChecker, so a
+// Verifier configured with the Client rejects tokens of revoked sessions and
+// of disabled users.
+func (c *Client) UserState(ctx context.Context, uid string) (firebase.UserState, error) {
+	u, err := c.GetUser(ctx, uid)
+	if err != nil {
+		return firebase.UserState{}, err
+	}
+	return firebase.UserState{TokensValidAfter: u.TokensValidAfter, Disabled: u.Disabled}, nil
+}
+
+// update runs accounts:update. It is retried: the request sets absolute
+// values (validSince included), so repeating it gives the same result.
 func (c *Client) update(ctx context.Context, op string, req *identitytoolkit.GoogleCloudIdentitytoolkitV1SetAccountInfoRequest) error {
 	if req.LocalId == "" {
 		return fmt.Errorf("firebase users: %s: %w: empty uid", op, ErrInvalidInput)
 	}
-	if _, err := c.accounts.Update(c.projectID, req).Context(ctx).Do(); err != nil {
-		return mapError(ctx, op, err)
-	}
-	return nil
+	return c.call(ctx, op, true, func(ctx context.Context, _ int) error {
+		_, err := c.accounts.Update(c.projectID, req).Context(ctx).Do()
+		return err
+	})
 }
 
-// DeleteUser deletes the user with the given uid.
+// DeleteUser deletes the user with the given uid. It is retried like the
+// other idempotent calls; when a retry finds the user gone, an earlier
+// attempt whose answer was lost deleted it, and DeleteUser succeeds.
 func (c *Client) DeleteUser(ctx context.Context, uid string) error {
 	if uid == "" {
 		return fmt.Errorf("firebase users: delete user: %w: empty uid", ErrInvalidInput)
 	}
 	req := &identitytoolkit.GoogleCloudIdentitytoolkitV1DeleteAccountRequest{LocalId: uid}
-	if _, err := c.accounts.Delete(c.projectID, req).Context(ctx).Do(); err != nil {
-		return mapError(ctx, "delete user", err)
-	}
-	return nil
+	return c.call(ctx, "delete user", true, func(ctx context.Context, n int) error {
+		_, err := c.accounts.Delete(c.projectID, req).Context(ctx).Do()
+		if n > 0 && apiCode(err) == "USER_NOT_FOUND" {
+			return nil
+		}
+		return err
+	})
 }
 
 // Page is one page of ListUsers.
@@ -206,13 +253,17 @@ func (c *Client) ListUsers(ctx context.Context, pageToken string, pageSize int) 
 	if pageSize < 0 || pageSize > 1000 {
 		return nil, fmt.Errorf("firebase users: list users: %w: page size %d not in 1..1000", ErrInvalidInput, pageSize)
 	}
-	call := c.accounts.BatchGet(c.projectID).MaxResults(int64(pageSize)).Context(ctx)
-	if pageToken != "" {
-		call = call.NextPageToken(pageToken)
-	}
-	resp, err := call.Do()
+	var resp *identitytoolkit.GoogleCloudIdentitytoolkitV1DownloadAccountResponse
+	err := c.call(ctx, "list users", true, func(ctx context.Context, _ int) (err error) {
+		call := c.accounts.BatchGet(c.projectID).MaxResults(int64(pageSize)).Context(ctx)
+		if pageToken != "" {
+			call = call.NextPageToken(pageToken)
+		}
+		resp, err = call.Do()
+		return err
+	})
 	if err != nil {
-		return nil, mapError(ctx, "list users", err)
+		return nil, err
 	}
 	page := &Page{NextPageToken: resp.NextPageToken}
 	for _, u := range resp.Users {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/groundwork-go/groundwork/auth/firebase"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -104,7 +106,7 @@ func TestErrorsMapToSentinels(t *testing.T) {
 	statuses := []struct {
 		status  int
 		wantErr error
-	}{{http.StatusServiceUnavailable, ErrUnavailable}, {http.StatusForbidden, ErrPermissionDenied}, {http.StatusInternalServerError, ErrAPI}}
+	}{{http.StatusServiceUnavailable, ErrUnavailable}, {http.StatusForbidden, ErrPermissionDenied}, {http.StatusInternalServerError, ErrUnavailable}}
 	for _, s := range statuses {
 		f.mu.Lock()
 		f.failWith = s.status
@@ -247,6 +249,41 @@ func TestRevokeRefreshTokens(t *testing.T) {
 	after, err := c.TokensValidAfter(ctx, "ada")
 	if err != nil || !after.Equal(time.Unix(1_800_000_000, 0)) {
 		t.Errorf("TokensValidAfter: got (%v, %v), want %v", after, err, time.Unix(1_800_000_000, 0))
+	}
+}
+
+func TestUserState(t *testing.T) {
+	f := newFakeToolkit(t)
+	c := newTestClient(t, f)
+	ctx := context.Background()
+	if _, err := c.CreateUser(ctx, UserToCreate{UID: "ada"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateUser(ctx, UserToCreate{UID: "bob", Disabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RevokeRefreshTokens(ctx, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		uid     string
+		want    firebase.UserState
+		wantErr error
+	}{
+		{"ada", firebase.UserState{TokensValidAfter: time.Unix(1_800_000_000, 0)}, nil},
+		{"bob", firebase.UserState{Disabled: true}, nil},
+		{"nobody", firebase.UserState{}, ErrUserNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.uid, func(t *testing.T) {
+			got, err := c.UserState(ctx, tt.uid)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Fatalf("got error %v, want %v", err, tt.wantErr)
+			}
+			if !got.TokensValidAfter.Equal(tt.want.TokensValidAfter) || got.Disabled != tt.want.Disabled {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -7,10 +7,15 @@
 // It is a separate package from auth/firebase because the Google API client
 // pulls in gRPC; token verification does not need it. A Client is also a
 // firebase.RevocationChecker, so a Verifier can reject tokens of users whose
-// sessions were revoked.
+// sessions were revoked or whose accounts are disabled.
 //
 // API errors are mapped to sentinels such as ErrUserNotFound and
-// ErrEmailExists.
+// ErrEmailExists; throttling (429), 5xx answers and transport errors are
+// ErrUnavailable. Idempotent calls (look-ups, listing, updates, claims,
+// revocation, deletion) are retried after ErrUnavailable with exponential
+// backoff, honouring Retry-After, bounded in attempts (Config.MaxRetries) and
+// total time (Config.RetryBudget); CreateUser and EmailActionLink are tried
+// once.
 //
 // Usage:
 //

@@ -25,7 +25,9 @@ var (
 	ErrInvalidInput = errors.New("firebase users: invalid input")
 	// ErrPermissionDenied reports that the credentials may not manage users.
 	ErrPermissionDenied = errors.New("firebase users: permission denied")
-	// ErrUnavailable reports that the service could not be reached or was unavailable.
+	// ErrUnavailable reports that the service could not be reached, timed
+	// out, throttled the request (429) or failed with a 5xx status: a
+	// transient failure, retried for idempotent calls.
 	ErrUnavailable = errors.New("firebase users: service unavailable")
 	// ErrAPI reports any other error from the Identity Toolkit API.
 	ErrAPI = errors.New("firebase users: API error")
@@ -61,16 +63,26 @@ func mapError(ctx context.Context, op string, err error) error {
 	if !errors.As(err, &gerr) {
 		return fmt.Errorf("firebase users: %s: %w: %w", op, ErrUnavailable, err)
 	}
-	// The API's message is the code, sometimes followed by " : explanation".
-	code, _, _ := strings.Cut(gerr.Message, " ")
-	if sentinel, ok := apiCodes[code]; ok {
+	if sentinel, ok := apiCodes[apiCode(err)]; ok {
 		return fmt.Errorf("firebase users: %s: %w: %s", op, sentinel, gerr.Message)
 	}
-	switch gerr.Code {
-	case http.StatusForbidden:
+	switch {
+	case gerr.Code == http.StatusForbidden:
 		return fmt.Errorf("firebase users: %s: %w: %w", op, ErrPermissionDenied, err)
-	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
+	case gerr.Code == http.StatusTooManyRequests || gerr.Code >= 500:
 		return fmt.Errorf("firebase users: %s: %w: %w", op, ErrUnavailable, err)
 	}
 	return fmt.Errorf("firebase users: %s: %w: %w", op, ErrAPI, err)
+}
+
+// apiCode returns the Identity Toolkit's error code of err ("USER_NOT_FOUND"),
+// or "" when err is not an API error. The API's message is the code,
+// sometimes followed by " : explanation".
+func apiCode(err error) string {
+	var gerr *googleapi.Error
+	if !errors.As(err, &gerr) {
+		return ""
+	}
+	code, _, _ := strings.Cut(gerr.Message, " ")
+	return code
 }

@@ -40,12 +40,48 @@ type fakeToolkit struct {
 	accounts map[string]*account
 	nextID   int
 	lastBody map[string]map[string]any // last request body per endpoint
+	calls    map[string]int            // requests per endpoint
 	failWith int                       // when non-zero, every request fails with this status
+	failures []failure                 // the next requests fail like this, in order
+}
+
+// failure is one injected failed answer.
+type failure struct {
+	status     int    // HTTP status of the answer
+	retryAfter string // Retry-After header, when not empty
+	afterApply bool   // the request takes effect, then the answer fails (a lost answer)
+}
+
+// failNext makes the next len(fs) requests fail as described.
+func (f *fakeToolkit) failNext(fs ...failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures = append(f.failures, fs...)
+}
+
+// callCount returns how many requests reached endpoint.
+func (f *fakeToolkit) callCount(endpoint string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[endpoint]
+}
+
+// injected pops the next injected failure, if any.
+func (f *fakeToolkit) injected() (failure, bool) {
+	if len(f.failures) == 0 {
+		if f.failWith != 0 {
+			return failure{status: f.failWith}, true
+		}
+		return failure{}, false
+	}
+	fl := f.failures[0]
+	f.failures = f.failures[1:]
+	return fl, true
 }
 
 func newFakeToolkit(t *testing.T) *fakeToolkit {
 	t.Helper()
-	f := &fakeToolkit{t: t, accounts: map[string]*account{}, lastBody: map[string]map[string]any{}}
+	f := &fakeToolkit{t: t, accounts: map[string]*account{}, lastBody: map[string]map[string]any{}, calls: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/projects/{project}/accounts", f.handle("signUp", f.signUp))
 	mux.HandleFunc("POST /v1/projects/{project}/accounts:lookup", f.handle("lookup", f.lookup))
@@ -82,15 +118,22 @@ func (f *fakeToolkit) handle(name string, fn func(r *http.Request, body map[stri
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.lastBody[name] = body
+		f.calls[name]++
 		var res any
 		var err error
+		fl, failed := f.injected()
 		switch {
-		case f.failWith != 0:
-			err = errBody(f.failWith, http.StatusText(f.failWith))
+		case failed && !fl.afterApply:
 		case r.PathValue("project") != testProject:
 			err = errBody(http.StatusNotFound, "PROJECT_NOT_FOUND")
 		default:
 			res, err = fn(r, body)
+		}
+		if failed {
+			if fl.retryAfter != "" {
+				w.Header().Set("Retry-After", fl.retryAfter)
+			}
+			err = errBody(fl.status, http.StatusText(fl.status))
 		}
 		if ae, ok := err.(*apiError); ok {
 			w.WriteHeader(ae.status)
@@ -281,16 +324,51 @@ func (f *fakeToolkit) body(endpoint string) map[string]any {
 	return f.lastBody[endpoint]
 }
 
-// newTestClient returns a Client talking to f, with a fixed clock.
+// newTestClient returns a Client talking to f, with a fixed clock and the
+// retry waits on a fake clock (see fakeWaits).
 func newTestClient(t *testing.T, f *fakeToolkit) *Client {
 	t.Helper()
-	c, err := New(context.Background(), testProject, Config{
-		Endpoint:   f.URL + "/",
-		HTTPClient: f.Client(),
-		Now:        func() time.Time { return time.Unix(1_800_000_000, 0) },
-	})
+	return newTestClientWith(t, f, Config{})
+}
+
+// newTestClientWith is newTestClient with the retry settings of cfg.
+func newTestClientWith(t *testing.T, f *fakeToolkit, cfg Config) *Client {
+	t.Helper()
+	cfg.Endpoint = f.URL + "/"
+	cfg.HTTPClient = f.Client()
+	cfg.Now = func() time.Time { return time.Unix(1_800_000_000, 0) }
+	c, err := New(context.Background(), testProject, cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	fakeWaits(c)
 	return c
+}
+
+// retryClock is a fake clock for retry waits: waiting advances it.
+type retryClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	waits []time.Duration
+}
+
+// fakeWaits puts c's retry waits on a fake clock and returns it.
+func fakeWaits(c *Client) *retryClock {
+	rc := &retryClock{now: time.Unix(1_800_000_000, 0)}
+	c.retry.clock = func() time.Time { rc.mu.Lock(); defer rc.mu.Unlock(); return rc.now }
+	c.retry.wait = func(ctx context.Context, d time.Duration) error {
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		rc.waits = append(rc.waits, d)
+		rc.now = rc.now.Add(d)
+		return ctx.Err()
+	}
+	return rc
+}
+
+// recorded returns the waits so far.
+func (rc *retryClock) recorded() []time.Duration {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return slices.Clone(rc.waits)
 }
