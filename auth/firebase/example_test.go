@@ -71,9 +71,11 @@ func ExampleVerifier_Authenticate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	a := auth.NewAuthenticator(tokens, auth.NewMemoryRevocations(nil), auth.Options{
-		Alternatives: []auth.TokenVerifier{v},
-	})
+	a, err := auth.NewAuthenticator(tokens, auth.NewMemorySessions(auth.MemorySessionOptions{}),
+		auth.NewMemoryRevocations(auth.MemoryRevocationOptions{}), auth.Options{Alternatives: []auth.TokenVerifier{v}})
+	if err != nil {
+		log.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/v1/users/me", a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := auth.FromContext(r.Context())

@@ -27,7 +27,11 @@ func TestAuthMiddlewareAcceptsFirebaseTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := auth.NewAuthenticator(tokens, auth.NewMemoryRevocations(nil), auth.Options{Alternatives: []auth.TokenVerifier{v}})
+	a, err := auth.NewAuthenticator(tokens, auth.NewMemorySessions(auth.MemorySessionOptions{}),
+		auth.NewMemoryRevocations(auth.MemoryRevocationOptions{}), auth.Options{Alternatives: []auth.TokenVerifier{v}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := auth.FromContext(r.Context())
 		if !ok {
@@ -46,8 +50,12 @@ func TestAuthMiddlewareAcceptsFirebaseTokens(t *testing.T) {
 	downKS.mu.Lock()
 	downKS.status = http.StatusInternalServerError
 	downKS.mu.Unlock()
-	down := auth.NewAuthenticator(tokens, auth.NewMemoryRevocations(nil),
+	down, err := auth.NewAuthenticator(tokens, auth.NewMemorySessions(auth.MemorySessionOptions{}),
+		auth.NewMemoryRevocations(auth.MemoryRevocationOptions{}),
 		auth.Options{Alternatives: []auth.TokenVerifier{newTestVerifier(t, downKS, clock, Config{})}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/users/me", nil)
 	req.Header.Set("Authorization", "Bearer "+key.sign(t, validClaims(clock.Now())))
 	rec := httptest.NewRecorder()
