@@ -96,7 +96,7 @@ var envVars = []envVar{
 		}
 		return nil
 	}},
-	{"CORS_ORIGINS", "*", "comma-separated allowed origins, or `*` (origin reflected, credentials allowed)", func(c *config, v string) error {
+	{"CORS_ORIGINS", "*", "comma-separated allowed origins (reflected, with credentials), or `*`: in development any origin is reflected with credentials; in production `*` answers `Access-Control-Allow-Origin: *` without credentials (a warning at start says so)", func(c *config, v string) error {
 		c.CORSOrigins = splitList(v)
 		return nil
 	}},

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 )
 
@@ -39,6 +40,9 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	logger := newLogger(cfg, stdout)
 	if cfg.SecretGenerated {
 		logger.Warn("SECRET_KEY is not set: using a random key for this process; tokens will not survive a restart")
+	}
+	if cfg.Environment == "production" && slices.Contains(cfg.CORSOrigins, "*") {
+		logger.Warn("CORS_ORIGINS is *: any site may call the API, without credentials (Access-Control-Allow-Origin: *); list the origins to allow credentialed requests")
 	}
 	app, err := newApp(ctx, cfg, logger)
 	if err != nil {

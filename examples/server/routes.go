@@ -196,7 +196,8 @@ func (a *app) middleware(m *metrics.Metrics) httpx.Middleware {
 		httpx.RequestID,
 		httpx.ClientIP(a.cfg.TrustedProxies),
 		httpx.SecurityHeaders(httpx.SecurityOptions{}),
-		httpx.CORS(httpx.CORSOptions{AllowedOrigins: a.cfg.CORSOrigins}),
+		httpx.CORS(httpx.CORSOptions{AllowedOrigins: a.cfg.CORSOrigins,
+			ReflectAnyOrigin: a.cfg.Environment == "development"}),
 		httpx.AccessLog(a.logger, httpx.AccessLogOptions{}),
 		httpx.Recover,
 	}
