@@ -69,12 +69,13 @@ func (c *Timeout) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.state.Load() == lazy {
-		timed, cancel := context.WithDeadline(c.parent, c.deadline)
+		// Publish the timer context before the state that lets other
+		// goroutines read it without the lock.
+		c.timed, c.cancel = context.WithDeadline(c.parent, c.deadline)
 		if !c.state.CompareAndSwap(lazy, started) { // released meanwhile
-			cancel()
+			c.cancel()
 			return closed
 		}
-		c.timed, c.cancel = timed, cancel
 	}
 	if c.state.Load() == released {
 		return closed

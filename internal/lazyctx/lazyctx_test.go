@@ -158,3 +158,30 @@ func BenchmarkTimeoutUnused(b *testing.B) {
 		}
 	})
 }
+
+// TestConcurrentFirstUse starts the timer from several goroutines at once,
+// each also reading Err: none may see a started context without its timer
+// (the race detector checks the publication order).
+func TestConcurrentFirstUse(t *testing.T) {
+	for range 2000 {
+		c := WithTimeout(context.Background(), time.Hour)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if c.Done() == nil {
+					t.Error("Done returned nil")
+				}
+				if err := c.Err(); err != nil {
+					t.Errorf("Err = %v before the deadline", err)
+				}
+			}()
+		}
+		wg.Wait()
+		c.Cancel()
+		if err := c.Err(); err != context.Canceled {
+			t.Fatalf("Err after Cancel = %v, want Canceled", err)
+		}
+	}
+}
