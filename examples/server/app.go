@@ -46,6 +46,13 @@ func newApp(ctx context.Context, cfg *config, logger *slog.Logger) (*app, error)
 			return nil, err
 		}
 		a.redis = c
+		vctx, cancel := context.WithTimeout(ctx, healthTimeout)
+		err = redisconn.CheckVersion(vctx, c)
+		cancel()
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
 		if cfg.RateLimitEnabled {
 			if a.limitRedis, err = redisconn.OpenUncached(cfg.RedisURL); err != nil {
 				a.Close()

@@ -11,7 +11,9 @@
 package redisconn
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,4 +69,59 @@ func connect(opt rueidis.ClientOption) (rueidis.Client, error) {
 		return nil, fmt.Errorf("redisconn: connect: %w", err)
 	}
 	return c, nil
+}
+
+// MinVersion is the oldest Redis Groundwork supports: 6.0, the first with
+// RESP3 and client tracking (client-side caching of revocation checks and
+// the cache). Every command and script Groundwork sends exists in 6.0.
+const MinVersion = "6.0.0"
+
+// CheckVersion asks the server for its version (INFO server) and returns
+// an error naming it when it is older than MinVersion. A server that does
+// not report a version (a proxy, a compatible store, miniredis) passes.
+func CheckVersion(ctx context.Context, client rueidis.Client) error {
+	info, err := client.Do(ctx, client.B().Info().Section("server").Build()).ToString()
+	if _, isReply := rueidis.IsRedisErr(err); isReply {
+		return nil // answers, but not INFO server: an in-process or compatible server
+	}
+	if err != nil {
+		return fmt.Errorf("redis: read server version: %w", err)
+	}
+	version, ok := infoField(info, "redis_version")
+	if !ok {
+		return nil
+	}
+	if olderThan(version, MinVersion) {
+		return fmt.Errorf("redis: server version %s is older than %s, the oldest Groundwork supports", version, MinVersion)
+	}
+	return nil
+}
+
+// infoField returns the value of field in the text of an INFO reply.
+func infoField(info, field string) (string, bool) {
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// olderThan compares dotted version numbers ("6.2.14" < "7.0.0"); parts
+// that are not numbers count as 0.
+func olderThan(version, min string) bool {
+	a, b := strings.Split(version, "."), strings.Split(min, ".")
+	for i := range max(len(a), len(b)) {
+		var x, y int
+		if i < len(a) {
+			x, _ = strconv.Atoi(a[i])
+		}
+		if i < len(b) {
+			y, _ = strconv.Atoi(b[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }
