@@ -15,12 +15,12 @@ var (
 	// ErrUsernameTaken means another user has the username (compared
 	// case-insensitively). errors.Is(ErrUsernameTaken, ErrAlreadyExists)
 	// holds.
-	ErrUsernameTaken error = &takenError{field: "username"}
+	ErrUsernameTaken error = &subError{msg: "users: username already taken", parent: ErrAlreadyExists}
 
 	// ErrEmailTaken means another user has the email address (compared
 	// after normalisation). errors.Is(ErrEmailTaken, ErrAlreadyExists)
 	// holds.
-	ErrEmailTaken error = &takenError{field: "email"}
+	ErrEmailTaken error = &subError{msg: "users: email already taken", parent: ErrAlreadyExists}
 
 	// ErrConflict means the record changed between reading and writing it
 	// (for example, the password hash was replaced concurrently).
@@ -35,6 +35,14 @@ var (
 	// validator.ValidationErrors naming the fields by their wire names.
 	ErrInvalidInput = errors.New("users: invalid input")
 
+	// ErrInvalidData means the database rejected a value as malformed, for
+	// example PostgreSQL's SQLSTATE 22021 for a NUL byte or invalid UTF-8
+	// in text (any error of class 22, data exception, maps to it). Input
+	// validation refuses such values before the database sees them; this
+	// covers a value that slips past it. errors.Is(ErrInvalidData,
+	// ErrInvalidInput) holds.
+	ErrInvalidData error = &subError{msg: "users: value rejected by the database", parent: ErrInvalidInput}
+
 	// ErrPasswordTooLong means the password exceeds MaxPasswordBytes and
 	// is refused before hashing.
 	ErrPasswordTooLong = errors.New("users: password too long")
@@ -44,11 +52,14 @@ var (
 	ErrUnsupportedHash = errors.New("users: unsupported password hash")
 )
 
-// takenError is the type of ErrUsernameTaken and ErrEmailTaken, so that both
-// also match ErrAlreadyExists.
-type takenError struct{ field string }
+// subError is a sentinel that also matches a more general one with
+// errors.Is, such as ErrUsernameTaken matching ErrAlreadyExists.
+type subError struct {
+	msg    string
+	parent error
+}
 
-func (e *takenError) Error() string { return "users: " + e.field + " already taken" }
+func (e *subError) Error() string { return e.msg }
 
-// Is reports whether target is ErrAlreadyExists.
-func (e *takenError) Is(target error) bool { return target == ErrAlreadyExists }
+// Is reports whether target is e's more general sentinel.
+func (e *subError) Is(target error) bool { return target == e.parent }

@@ -9,8 +9,6 @@ import (
 	"net"
 	"strings"
 	"syscall"
-
-	"github.com/lib/pq"
 )
 
 // IsUnavailable reports whether err means the database could not be
@@ -22,7 +20,7 @@ func IsUnavailable(err error) bool {
 		return false
 	}
 	var opErr *net.OpError
-	var pqErr *pq.Error
+	var pgErr sqlStater
 	switch {
 	case errors.As(err, &opErr),
 		errors.Is(err, driver.ErrBadConn),
@@ -32,10 +30,10 @@ func IsUnavailable(err error) bool {
 		errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, io.ErrUnexpectedEOF):
 		return true
-	case errors.As(err, &pqErr):
+	case errors.As(err, &pgErr):
 		// 08: connection exception; 57: operator intervention (shutdown);
 		// 53: insufficient resources (too many connections).
-		class := string(pqErr.Code.Class())
+		class := sqlClass(pgErr.SQLState())
 		return class == "08" || class == "57" || class == "53"
 	}
 	return strings.Contains(err.Error(), "sql: database is closed")
