@@ -31,8 +31,10 @@ var (
 	ErrInvalidCredentials = errors.New("users: invalid credentials")
 
 	// ErrInvalidInput means the input failed validation. Errors wrapping it
-	// from Register, UpdateProfile and ChangePassword also wrap the
-	// validator.ValidationErrors naming the fields by their wire names.
+	// from Register, UpdateProfile and ChangePassword also wrap an
+	// *httpx.ValidationError listing every invalid field by its wire name
+	// (httpx.WriteError answers it 422) and, when a rule of the validate
+	// tags failed, the validator.ValidationErrors.
 	ErrInvalidInput = errors.New("users: invalid input")
 
 	// ErrInvalidData means the database rejected a value as malformed, for
