@@ -45,6 +45,13 @@ var (
 	// ErrInvalidInput) holds.
 	ErrInvalidData error = &subError{msg: "users: value rejected by the database", parent: ErrInvalidInput}
 
+	// ErrBusy means every password-hashing slot stayed taken for longer
+	// than the Hasher's MaxWait; the request was dropped without hashing.
+	// It is a condition of the service, not of the request: IsUnavailable
+	// reports it, and Handlers answer it 503 with a Retry-After header
+	// (the error has a RetryAfter() time.Duration method).
+	ErrBusy = errors.New("users: password hashing busy")
+
 	// ErrPasswordTooLong means the password exceeds MaxPasswordBytes and
 	// is refused before hashing.
 	ErrPasswordTooLong = errors.New("users: password too long")

@@ -12,9 +12,10 @@ import (
 )
 
 // IsUnavailable reports whether err means the database could not be
-// reached, dropped the connection or is shutting down — a condition of the
-// service (503), not of the request. Handlers and CheckCredentials use it so
-// a database outage is answered 503 rather than 500.
+// reached, dropped the connection or is shutting down, or that password
+// hashing is saturated (ErrBusy) — a condition of the service (503), not of
+// the request. Handlers and CheckCredentials use it so a database outage or
+// a login flood is answered 503 rather than 500.
 func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
@@ -22,7 +23,8 @@ func IsUnavailable(err error) bool {
 	var opErr *net.OpError
 	var pgErr sqlStater
 	switch {
-	case errors.As(err, &opErr),
+	case errors.Is(err, ErrBusy),
+		errors.As(err, &opErr),
 		errors.Is(err, driver.ErrBadConn),
 		errors.Is(err, sql.ErrConnDone),
 		errors.Is(err, context.DeadlineExceeded),
