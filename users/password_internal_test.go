@@ -75,6 +75,10 @@ func TestHashGivesUpAfterMaxWait(t *testing.T) {
 	if n := h.derivations.Load(); n != 0 {
 		t.Errorf("derivations = %d, want 0", n)
 	}
+	<-h.sem // a busy first call must not spoil later ones
+	if err := h.VerifyDummy(context.Background(), "password1"); err != nil || h.derivations.Load() != 1 {
+		t.Errorf("VerifyDummy with a free slot = %v after %d derivations, want nil after 1", err, h.derivations.Load())
+	}
 	if got := (&busyError{retryAfter: DefaultMaxWait}).RetryAfter(); got != 2*time.Second {
 		t.Errorf("RetryAfter for %v = %v, want 2s", DefaultMaxWait, got)
 	}
