@@ -36,6 +36,7 @@ type config struct {
 	RateLimitLenient int
 	RateLimitUser    int
 	RateLimitTimeout time.Duration
+	HashMaxWait      time.Duration
 	Mail             mail.Config
 	MetricsEnabled   bool
 	MetricsAddr      string
@@ -133,6 +134,15 @@ var envVars = []envVar{
 			return err
 		}
 		if c.RateLimitTimeout == 0 {
+			return fmt.Errorf("must be positive")
+		}
+		return nil
+	}},
+	{"HASH_MAX_WAIT", "1500ms", "how long a login, signup or password change waits for a password-hashing slot before it is answered 503 with Retry-After (Go duration)", func(c *config, v string) error {
+		if err := duration(&c.HashMaxWait, v); err != nil {
+			return err
+		}
+		if c.HashMaxWait <= 0 {
 			return fmt.Errorf("must be positive")
 		}
 		return nil

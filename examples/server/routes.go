@@ -65,6 +65,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	}
 	c.profiles = newCachedProfiles(cacheStore, a.logger, c.cacheObserver("users"))
 	c.users = users.NewService(users.NewStore(a.db), users.Options{
+		Hasher:   users.NewHasher(users.HasherOptions{MaxWait: a.cfg.HashMaxWait}),
 		Logger:   a.logger,
 		Revoker:  revokerFunc(func(ctx context.Context, id string, at time.Time) error { return c.authn.RevokeUser(ctx, id, at) }),
 		OnChange: c.profiles.Invalidate,
