@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/groundwork-go/groundwork/httpx"
@@ -57,11 +58,23 @@ func (a *Authenticator) LoginHandler(creds CredentialChecker) http.Handler {
 			return
 		}
 		if errors.Is(err, ErrUnavailable) {
+			setRetryAfter(w, err)
 			a.writeError(w, r, httpError(err, ""))
 			return
 		}
 		httpx.WriteError(w, r, err)
 	})
+}
+
+// setRetryAfter sets Retry-After when err (a busy password hasher, say)
+// says how long to wait, through a RetryAfter() time.Duration method.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		if d := ra.RetryAfter(); d > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+		}
+	}
 }
 
 // WritePair writes a token pair with status (200, or 201 for a signup)

@@ -15,12 +15,12 @@ var (
 	// ErrUsernameTaken means another user has the username (compared
 	// case-insensitively). errors.Is(ErrUsernameTaken, ErrAlreadyExists)
 	// holds.
-	ErrUsernameTaken error = &takenError{field: "username"}
+	ErrUsernameTaken error = &subError{msg: "users: username already taken", parent: ErrAlreadyExists}
 
 	// ErrEmailTaken means another user has the email address (compared
 	// after normalisation). errors.Is(ErrEmailTaken, ErrAlreadyExists)
 	// holds.
-	ErrEmailTaken error = &takenError{field: "email"}
+	ErrEmailTaken error = &subError{msg: "users: email already taken", parent: ErrAlreadyExists}
 
 	// ErrConflict means the record changed between reading and writing it
 	// (for example, the password hash was replaced concurrently).
@@ -31,9 +31,26 @@ var (
 	ErrInvalidCredentials = errors.New("users: invalid credentials")
 
 	// ErrInvalidInput means the input failed validation. Errors wrapping it
-	// from Register, UpdateProfile and ChangePassword also wrap the
-	// validator.ValidationErrors naming the fields by their wire names.
+	// from Register, UpdateProfile and ChangePassword also wrap an
+	// *httpx.ValidationError listing every invalid field by its wire name
+	// (httpx.WriteError answers it 422) and, when a rule of the validate
+	// tags failed, the validator.ValidationErrors.
 	ErrInvalidInput = errors.New("users: invalid input")
+
+	// ErrInvalidData means the database rejected a value as malformed, for
+	// example PostgreSQL's SQLSTATE 22021 for a NUL byte or invalid UTF-8
+	// in text (any error of class 22, data exception, maps to it). Input
+	// validation refuses such values before the database sees them; this
+	// covers a value that slips past it. errors.Is(ErrInvalidData,
+	// ErrInvalidInput) holds.
+	ErrInvalidData error = &subError{msg: "users: value rejected by the database", parent: ErrInvalidInput}
+
+	// ErrBusy means every password-hashing slot stayed taken for longer
+	// than the Hasher's MaxWait; the request was dropped without hashing.
+	// It is a condition of the service, not of the request: IsUnavailable
+	// reports it, and Handlers answer it 503 with a Retry-After header
+	// (the error has a RetryAfter() time.Duration method).
+	ErrBusy = errors.New("users: password hashing busy")
 
 	// ErrPasswordTooLong means the password exceeds MaxPasswordBytes and
 	// is refused before hashing.
@@ -44,11 +61,14 @@ var (
 	ErrUnsupportedHash = errors.New("users: unsupported password hash")
 )
 
-// takenError is the type of ErrUsernameTaken and ErrEmailTaken, so that both
-// also match ErrAlreadyExists.
-type takenError struct{ field string }
+// subError is a sentinel that also matches a more general one with
+// errors.Is, such as ErrUsernameTaken matching ErrAlreadyExists.
+type subError struct {
+	msg    string
+	parent error
+}
 
-func (e *takenError) Error() string { return "users: " + e.field + " already taken" }
+func (e *subError) Error() string { return e.msg }
 
-// Is reports whether target is ErrAlreadyExists.
-func (e *takenError) Is(target error) bool { return target == ErrAlreadyExists }
+// Is reports whether target is e's more general sentinel.
+func (e *subError) Is(target error) bool { return target == e.parent }

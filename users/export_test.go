@@ -7,7 +7,7 @@ func Derivations(h *Hasher) int64 { return h.derivations.Load() }
 
 // MigrationCount reports how many embedded migrations the dialect has.
 func MigrationCount(dialect database.Dialect) int {
-	m, err := loadMigrations(dialect)
+	m, err := loadMigrations(sqlDialect(dialect))
 	if err != nil {
 		panic(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/groundwork-go/groundwork/auth"
 	"github.com/groundwork-go/groundwork/httpx"
@@ -56,7 +57,7 @@ func (h *Handlers) Signup() http.Handler {
 		}
 		u, err := h.svc.Register(r.Context(), in)
 		if err != nil {
-			httpx.WriteError(w, r, httpErr(err))
+			writeErr(w, r, err)
 			return
 		}
 		if h.opts.OnSignup != nil {
@@ -71,7 +72,7 @@ func (h *Handlers) Me() http.Handler {
 	return h.withUserID(func(w http.ResponseWriter, r *http.Request, id int64) {
 		u, err := h.opts.GetUser(r.Context(), id)
 		if err != nil {
-			httpx.WriteError(w, r, httpErr(err))
+			writeErr(w, r, err)
 			return
 		}
 		httpx.WriteJSON(w, http.StatusOK, u)
@@ -89,7 +90,7 @@ func (h *Handlers) UpdateMe() http.Handler {
 		}
 		u, err := h.svc.UpdateProfile(r.Context(), id, in)
 		if err != nil {
-			httpx.WriteError(w, r, httpErr(err))
+			writeErr(w, r, err)
 			return
 		}
 		httpx.WriteJSON(w, http.StatusOK, u)
@@ -111,7 +112,7 @@ func (h *Handlers) ChangePassword() http.Handler {
 			return
 		}
 		if err != nil {
-			httpx.WriteError(w, r, httpErr(err))
+			writeErr(w, r, err)
 			return
 		}
 		h.startSession(w, r, c, http.StatusOK)
@@ -122,7 +123,7 @@ func (h *Handlers) ChangePassword() http.Handler {
 func (h *Handlers) DeleteMe() http.Handler {
 	return h.withUserID(func(w http.ResponseWriter, r *http.Request, id int64) {
 		if err := h.svc.Delete(r.Context(), id); err != nil {
-			httpx.WriteError(w, r, httpErr(err))
+			writeErr(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -157,6 +158,16 @@ func (h *Handlers) withUserID(fn func(w http.ResponseWriter, r *http.Request, id
 	})
 }
 
+// writeErr answers err, mapped by httpErr. An error that says when to try
+// again (ErrBusy) sets Retry-After, in seconds.
+func writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	var busy interface{ RetryAfter() time.Duration }
+	if errors.As(err, &busy) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(busy.RetryAfter()/time.Second)))
+	}
+	httpx.WriteError(w, r, httpErr(err))
+}
+
 // httpErr maps the package's sentinels onto client errors.
 func httpErr(err error) error {
 	var verr *httpx.ValidationError
@@ -176,6 +187,8 @@ func httpErr(err error) error {
 	case errors.Is(err, auth.ErrStaleCredentials), errors.Is(err, ErrConflict):
 		return httpx.NewError(http.StatusConflict, httpx.CodeConflict,
 			"The password was changed at the same time; log in again").WithCause(err)
+	case errors.Is(err, ErrBusy):
+		return httpx.ServiceUnavailable("Too many requests are waiting for password hashing; try again shortly").WithCause(err)
 	case errors.Is(err, auth.ErrUnavailable), IsUnavailable(err):
 		return httpx.ServiceUnavailable("Service temporarily unavailable").WithCause(err)
 	default:

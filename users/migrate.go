@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-
-	"github.com/groundwork-go/groundwork/internal/database"
 )
 
 //go:embed migrations
@@ -29,13 +27,13 @@ const migrationComponent = "users"
 const migrationLockKey = 0x47570001
 
 // migrationsTable creates the bookkeeping table, per dialect.
-var migrationsTable = map[database.Dialect]string{
-	database.Postgres: `CREATE TABLE IF NOT EXISTS schema_migrations (
+var migrationsTable = map[sqlDialect]string{
+	dialectPostgres: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		component  TEXT        NOT NULL,
 		version    INTEGER     NOT NULL,
 		applied_at TIMESTAMPTZ NOT NULL,
 		PRIMARY KEY (component, version))`,
-	database.SQLite: `CREATE TABLE IF NOT EXISTS schema_migrations (
+	dialectSQLite: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		component  TEXT      NOT NULL,
 		version    INTEGER   NOT NULL,
 		applied_at TIMESTAMP NOT NULL,
@@ -55,7 +53,7 @@ type migration struct {
 // PostgreSQL a transaction-scoped advisory lock serialises them, on SQLite
 // the immediate write transaction does.
 func Migrate(ctx context.Context, db *sqlx.DB) error {
-	dialect := database.DialectOf(db)
+	dialect := dialectOf(db)
 	migrations, err := loadMigrations(dialect)
 	if err != nil {
 		return fmt.Errorf("users: migrate: %w", err)
@@ -94,8 +92,8 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 	return nil
 }
 
-func lockMigrations(ctx context.Context, tx *sqlx.Tx, dialect database.Dialect) error {
-	if dialect != database.Postgres {
+func lockMigrations(ctx context.Context, tx *sqlx.Tx, dialect sqlDialect) error {
+	if dialect != dialectPostgres {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx,
@@ -118,7 +116,7 @@ func applyMigration(ctx context.Context, tx *sqlx.Tx, m migration) error {
 }
 
 // loadMigrations reads migrations/<dialect>/NNNN_name.sql in version order.
-func loadMigrations(dialect database.Dialect) ([]migration, error) {
+func loadMigrations(dialect sqlDialect) ([]migration, error) {
 	dir := path.Join("migrations", string(dialect))
 	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
@@ -147,4 +145,23 @@ func loadMigrations(dialect database.Dialect) ([]migration, error) {
 		}
 	}
 	return out, nil
+}
+
+// sqlDialect names the SQL dialect of a database: the name of the
+// migrations directory for it.
+type sqlDialect string
+
+// The dialects the store supports.
+const (
+	dialectPostgres sqlDialect = "postgres"
+	dialectSQLite   sqlDialect = "sqlite"
+)
+
+// dialectOf judges db's dialect by its driver name, without importing the
+// drivers, so that users links neither of them.
+func dialectOf(db *sqlx.DB) sqlDialect {
+	if db.DriverName() == "postgres" {
+		return dialectPostgres
+	}
+	return dialectSQLite
 }

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -72,22 +73,34 @@ type HasherOptions struct {
 	// DefaultParams values.
 	Params Params
 	// MaxConcurrent bounds how many hash computations run at once (each
-	// holds Params.Memory KiB); callers beyond it wait. Default
-	// runtime.GOMAXPROCS(0).
+	// holds Params.Memory KiB); callers beyond it wait, first come first
+	// served. Default runtime.GOMAXPROCS(0).
 	MaxConcurrent int
+	// MaxWait bounds how long a caller waits for a free slot. A caller
+	// still waiting after it gets an error matching ErrBusy (answer 503
+	// with Retry-After) and its hash is never computed, so a flood of
+	// logins cannot queue work without bound or stall every caller behind
+	// it. A caller whose context ends while waiting is dropped too.
+	// Default DefaultMaxWait; negative means no bound.
+	MaxWait time.Duration
 }
+
+// DefaultMaxWait is the default HasherOptions.MaxWait.
+const DefaultMaxWait = 1500 * time.Millisecond
 
 // Hasher hashes and verifies passwords with argon2id in the PHC string
 // format. It is safe for concurrent use.
 type Hasher struct {
-	params Params
-	sem    chan struct{}
+	params  Params
+	sem     chan struct{}
+	maxWait time.Duration // <= 0: unbounded
+
+	waiting atomic.Int64 // callers waiting for a slot, for tests
 
 	derivations atomic.Int64 // argon2 computations run, for tests
 
 	dummyOnce sync.Once
 	dummy     string
-	dummyErr  error
 }
 
 // NewHasher returns a Hasher with the given options.
@@ -96,7 +109,11 @@ func NewHasher(opts HasherOptions) *Hasher {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	return &Hasher{params: opts.Params.withDefaults(), sem: make(chan struct{}, n)}
+	wait := opts.MaxWait
+	if wait == 0 {
+		wait = DefaultMaxWait
+	}
+	return &Hasher{params: opts.Params.withDefaults(), sem: make(chan struct{}, n), maxWait: wait}
 }
 
 // Params returns the parameters of new hashes.
@@ -141,17 +158,17 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (match, n
 
 // VerifyDummy does the work of verifying password against a hash made with
 // the current parameters and discards the result, so that a login for an
-// unknown user takes as long as one for a known user.
+// unknown user takes as long as one for a known user. Its error is that of
+// Verify: ErrBusy or the context's error when no slot was free in time.
 func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
 	h.dummyOnce.Do(func() {
-		var random [32]byte
-		rand.Read(random[:])
-		// Not cancellable: a cancelled first caller must not poison the dummy.
-		h.dummy, h.dummyErr = h.Hash(context.WithoutCancel(ctx), string(random[:]))
+		// Random salt and key: nothing needs to match, and making the
+		// dummy costs no hashing, so it cannot fail or slow one caller.
+		salt, key := make([]byte, h.params.SaltLength), make([]byte, h.params.KeyLength)
+		rand.Read(salt)
+		rand.Read(key)
+		h.dummy = encodePHC(h.params, salt, key)
 	})
-	if h.dummyErr != nil {
-		return h.dummyErr
-	}
 	if len(password) > MaxPasswordBytes {
 		password = password[:MaxPasswordBytes]
 	}
@@ -159,14 +176,66 @@ func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
 	return err
 }
 
-// derive runs argon2id once a concurrency slot is free.
+// derive runs argon2id once a concurrency slot is free. It gives up with
+// ErrBusy after maxWait, and with the context's error when the caller is
+// gone; either way no hashing is done for it.
 func (h *Hasher) derive(ctx context.Context, password string, salt []byte, p Params) ([]byte, error) {
-	select {
-	case h.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
 	}
 	defer func() { <-h.sem }()
 	h.derivations.Add(1)
 	return argon2.IDKey([]byte(password), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength), nil
+}
+
+// acquire takes a slot, waiting at most maxWait and no longer than ctx.
+func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.sem <- struct{}{}:
+		return h.stillWanted(ctx)
+	default:
+	}
+	var expired <-chan time.Time
+	if h.maxWait > 0 {
+		t := time.NewTimer(h.maxWait)
+		defer t.Stop()
+		expired = t.C
+	}
+	h.waiting.Add(1)
+	defer h.waiting.Add(-1)
+	select {
+	case h.sem <- struct{}{}:
+		return h.stillWanted(ctx)
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-expired:
+		return &busyError{retryAfter: h.maxWait}
+	}
+}
+
+// stillWanted releases a slot just taken if the caller's context has ended
+// meanwhile (select picks at random among ready cases), so that no work is
+// done for a request that is gone.
+func (h *Hasher) stillWanted(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		<-h.sem
+		return err
+	}
+	return nil
+}
+
+// busyError is the error of a caller that waited too long for a slot. It
+// matches ErrBusy and tells how long to wait before trying again.
+type busyError struct{ retryAfter time.Duration }
+
+func (e *busyError) Error() string {
+	return fmt.Sprintf("%v: no hashing slot within %v", ErrBusy, e.retryAfter)
+}
+
+func (e *busyError) Is(target error) bool { return target == ErrBusy }
+
+// RetryAfter is how long the client should wait before trying again, in
+// whole seconds, at least one: the time a caller may wait for a slot.
+func (e *busyError) RetryAfter() time.Duration {
+	return max(time.Second, e.retryAfter.Round(time.Second))
 }

@@ -84,9 +84,17 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (*Us
 	if len(password) > MaxPasswordBytes {
 		return nil, fmt.Errorf("users: authenticate: %w", ErrInvalidCredentials)
 	}
-	u, err := s.store.GetByLogin(ctx, login)
-	if errors.Is(err, ErrNotFound) {
-		s.hasher.VerifyDummy(ctx, password)
+	var u *User
+	err := ErrNotFound
+	if validLogin(login) { // bytes no store could hold are an unknown login
+		u, err = s.store.GetByLogin(ctx, login)
+	}
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidData) {
+		// The same hashing work as a known user, and the same ErrBusy
+		// when hashing is saturated, so the answer tells nothing.
+		if err := s.hasher.VerifyDummy(ctx, password); err != nil {
+			return nil, fmt.Errorf("users: authenticate: %w", err)
+		}
 		return nil, fmt.Errorf("users: authenticate: %w", ErrInvalidCredentials)
 	}
 	if err != nil {
@@ -94,7 +102,9 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (*Us
 	}
 	match, rehash, err := s.hasher.Verify(ctx, u.PasswordHash, password)
 	if errors.Is(err, ErrUnsupportedHash) {
-		s.hasher.VerifyDummy(ctx, password)
+		if err := s.hasher.VerifyDummy(ctx, password); err != nil {
+			return nil, fmt.Errorf("users: authenticate: %w", err)
+		}
 		return nil, fmt.Errorf("users: authenticate user %d: %w: %w", u.ID, ErrInvalidCredentials, err)
 	}
 	if err != nil {

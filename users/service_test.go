@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-playground/validator/v10"
-
 	"github.com/groundwork-go/groundwork/auth"
 	"github.com/groundwork-go/groundwork/auth/authtest"
 	"github.com/groundwork-go/groundwork/internal/testenv"
@@ -223,13 +221,7 @@ func TestRegisterValidation(t *testing.T) {
 // assertInvalidField checks err is ErrInvalidInput naming field.
 func assertInvalidField(t *testing.T, err error, field string) {
 	t.Helper()
-	var verrs validator.ValidationErrors
-	if !errors.Is(err, users.ErrInvalidInput) || !errors.As(err, &verrs) {
-		t.Fatalf("error = %v, want ErrInvalidInput with validator.ValidationErrors", err)
-	}
-	if len(verrs) != 1 || verrs[0].Field() != field {
-		t.Errorf("invalid fields = %v, want just %q", verrs, field)
-	}
+	assertFields(t, err, field)
 }
 
 func TestRegisterDuplicates(t *testing.T) {

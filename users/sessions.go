@@ -11,7 +11,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/groundwork-go/groundwork/auth"
-	"github.com/groundwork-go/groundwork/internal/database"
 )
 
 // SQLSessions is the auth.SessionStore on the users database (PostgreSQL or
@@ -21,7 +20,7 @@ import (
 // first.
 type SQLSessions struct {
 	db      *sqlx.DB
-	dialect database.Dialect
+	dialect sqlDialect
 	now     string // SQL expression: the database's clock in Unix microseconds
 	lock    string // row lock for the credential-epoch check of a new session
 	order   string // insertion order among equal creation times
@@ -31,8 +30,8 @@ var _ auth.SessionStore = (*SQLSessions)(nil)
 
 // NewSessions returns the session store on db.
 func NewSessions(db *sqlx.DB) *SQLSessions {
-	s := &SQLSessions{db: db, dialect: database.DialectOf(db)}
-	if s.dialect == database.Postgres {
+	s := &SQLSessions{db: db, dialect: dialectOf(db)}
+	if s.dialect == dialectPostgres {
 		s.now = "(EXTRACT(EPOCH FROM now()) * 1000000)::BIGINT"
 		s.lock = " FOR SHARE"
 		s.order = "seq"

@@ -37,6 +37,7 @@ type config struct {
 	RateLimitUser    int
 	RateLimitTimeout time.Duration
 	AuthWriteTimeout time.Duration
+	HashMaxWait      time.Duration
 	Mail             mail.Config
 	MetricsEnabled   bool
 	MetricsAddr      string
@@ -149,6 +150,15 @@ var envVars = []envVar{
 			return err
 		}
 		if c.RateLimitTimeout == 0 {
+			return fmt.Errorf("must be positive")
+		}
+		return nil
+	}},
+	{"HASH_MAX_WAIT", "1500ms", "how long a login, signup or password change waits for a password-hashing slot before it is answered 503 with Retry-After (Go duration)", func(c *config, v string) error {
+		if err := duration(&c.HashMaxWait, v); err != nil {
+			return err
+		}
+		if c.HashMaxWait <= 0 {
 			return fmt.Errorf("must be positive")
 		}
 		return nil

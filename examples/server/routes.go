@@ -79,6 +79,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 		return nil, err
 	}
 	c.users = users.NewService(users.NewStore(a.db), users.Options{
+		Hasher:   users.NewHasher(users.HasherOptions{MaxWait: a.cfg.HashMaxWait}),
 		Logger:   a.logger,
 		Guard:    c.authn,
 		OnChange: c.profiles.Invalidate,

@@ -6,25 +6,74 @@ import (
 	"testing"
 )
 
-// TestCorePackagesStayLight checks with `go list -deps` that importing the
-// core packages does not compile gRPC, go-fcm or Prometheus.
-func TestCorePackagesStayLight(t *testing.T) {
+const module = "github.com/groundwork-go/groundwork/"
+
+// heavy are the dependencies no core package may compile.
+var heavy = []string{"google.golang.org/grpc", "github.com/appleboy/go-fcm", "github.com/prometheus/"}
+
+// drivers are the database drivers; the packages that only talk to a
+// database handed to them must link neither.
+var drivers = []string{"github.com/lib/pq", "modernc.org/sqlite", module + "internal/database"}
+
+// TestDependencies checks with `go list -deps` that importing a core
+// package does not compile gRPC, go-fcm or Prometheus, and that users, whose
+// store works on a *sqlx.DB opened elsewhere, links no database driver: a
+// PostgreSQL service does not compile SQLite and vice versa.
+func TestDependencies(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not on PATH")
 	}
-	core := []string{"httpx", "auth", "auth/firebase", "ratelimit", "cache", "users", "storage", "notify", "mail"}
-	forbidden := []string{"google.golang.org/grpc", "github.com/appleboy/go-fcm", "github.com/prometheus/"}
-	for _, pkg := range core {
-		out, err := exec.Command("go", "list", "-deps", "github.com/groundwork-go/groundwork/"+pkg).CombinedOutput()
-		if err != nil {
-			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
-		}
-		for _, dep := range strings.Fields(string(out)) {
-			for _, f := range forbidden {
-				if strings.HasPrefix(dep, f) {
-					t.Errorf("%s depends on %s", pkg, dep)
+	tests := []struct {
+		pkg       string
+		forbidden []string
+	}{
+		{"httpx", heavy},
+		{"auth", heavy},
+		{"auth/firebase", heavy},
+		{"ratelimit", heavy},
+		{"cache", heavy},
+		{"users", append(append([]string{}, heavy...), drivers...)},
+		{"storage", heavy},
+		{"notify", heavy},
+		{"mail", heavy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pkg, func(t *testing.T) {
+			for _, dep := range deps(t, module+tt.pkg) {
+				for _, f := range tt.forbidden {
+					if dep == f || strings.HasPrefix(dep, strings.TrimSuffix(f, "/")+"/") {
+						t.Errorf("%s depends on %s", tt.pkg, dep)
+					}
 				}
 			}
+		})
+	}
+}
+
+// TestDriverCheckDetects keeps the driver rule honest: the package that
+// opens databases does link both drivers, so the prefixes above match
+// real import paths.
+func TestDriverCheckDetects(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not on PATH")
+	}
+	got := map[string]bool{}
+	for _, dep := range deps(t, module+"internal/database") {
+		got[dep] = true
+	}
+	for _, want := range drivers[:2] {
+		if !got[want] {
+			t.Errorf("go list -deps internal/database lacks %s; the driver rule would match nothing", want)
 		}
 	}
+}
+
+// deps lists the packages pkg compiles, itself included.
+func deps(t *testing.T, pkg string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+	}
+	return strings.Fields(string(out))
 }
