@@ -2,8 +2,8 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"

@@ -25,4 +25,3 @@ func TestInfoField(t *testing.T) {
 		t.Fatal("infoField found a missing field")
 	}
 }
-
