@@ -143,13 +143,15 @@ func (h *Handlers) startSession(w http.ResponseWriter, r *http.Request, c auth.C
 // withUserID resolves the authenticated subject to a user ID.
 func (h *Handlers) withUserID(fn func(w http.ResponseWriter, r *http.Request, id int64)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		subject, ok := auth.SubjectFromRequest(r)
-		if !ok {
+		// Only a Groundwork token names a local user: an identity from an
+		// alternative verifier (a Firebase uid "1", say) is not user 1.
+		ident, ok := auth.FromContext(r.Context())
+		if !ok || ident.Claims == nil {
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			httpx.WriteError(w, r, httpx.Unauthorized("Not authenticated"))
 			return
 		}
-		id, err := strconv.ParseInt(subject, 10, 64)
+		id, err := strconv.ParseInt(ident.Subject, 10, 64)
 		if err != nil {
 			httpx.WriteError(w, r, httpx.NotFound("User not found"))
 			return
