@@ -101,11 +101,14 @@ func (c *Client) Ref(collectionPath, id string) Reference {
 	return Reference(c.documentsRoot() + "/" + strings.Trim(collectionPath, "/") + "/" + id)
 }
 
-// rawCall sends a JSON request to path (relative to the endpoint, without a
-// leading slash) with the authenticated client and decodes the JSON answer
-// into out. The generated client is bypassed where its decoding is wrong.
-func (c *Client) rawCall(ctx context.Context, method, path string, query url.Values, in, out any) error {
-	u := c.endpoint + "v1/" + path
+// rawCall sends a JSON request for the resource name (optionally followed by
+// ":verb") with the authenticated client and decodes the JSON answer into out.
+// The generated client is bypassed where its decoding is wrong.
+func (c *Client) rawCall(ctx context.Context, method, name, verb string, query url.Values, in, out any) error {
+	u := c.endpoint + "v1/" + escapeName(name)
+	if verb != "" {
+		u += ":" + verb
+	}
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
@@ -133,4 +136,27 @@ func (c *Client) rawCall(ctx context.Context, method, path string, query url.Val
 		return err
 	}
 	return json.NewDecoder(res.Body).Decode(out)
+}
+
+// escapeName percent-encodes a resource name for a URL path the way Google's
+// HTTP/JSON transcoding expects a multi-segment path variable: every byte
+// except unreserved characters and the "/" between segments is escaped. The
+// service decodes each escape, so a document ID may hold "?", "#", "%", ":"
+// or any other character Firestore allows and still name that document.
+func escapeName(name string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(name))
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '-', c == '_', c == '.', c == '~', c == '/':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+		}
+	}
+	return b.String()
 }

@@ -86,10 +86,18 @@ func (f *fakeFirestore) now() string {
 }
 
 func (f *fakeFirestore) serve(w http.ResponseWriter, r *http.Request) {
-	path := strings.TrimPrefix(r.URL.Path, "/v1/")
+	// Route on the path as it was sent: the verb follows the last ":" of
+	// the escaped path, and only then is the resource name decoded.
+	escaped, _, _ := strings.Cut(r.RequestURI, "?")
+	escaped = strings.TrimPrefix(escaped, "/v1/")
 	op := r.Method
-	if i := strings.LastIndex(path, ":"); i >= 0 && r.Method == http.MethodPost {
-		path, op = path[:i], path[i+1:]
+	if i := strings.LastIndex(escaped, ":"); i >= 0 && r.Method == http.MethodPost {
+		escaped, op = escaped[:i], escaped[i+1:]
+	}
+	path, err := decodeResourcePath(escaped)
+	if err != nil {
+		fsError(w, 400, "INVALID_ARGUMENT", err.Error())
+		return
 	}
 	if op == "commit" && f.beforeCommit != nil {
 		f.beforeCommit()
@@ -145,6 +153,34 @@ func (f *fakeFirestore) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		fsError(w, 404, "NOT_FOUND", "no such method "+op)
 	}
+}
+
+// decodeResourcePath decodes a multi-segment path variable the way Google's
+// HTTP/JSON transcoding does (google.api.HttpRule): every percent escape is
+// decoded except %2F, which stays as written, so an escaped "/" never splits
+// a segment.
+func decodeResourcePath(s string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+2 >= len(s) {
+			return "", fmt.Errorf("invalid escape at the end of %q", s)
+		}
+		n, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+		if err != nil {
+			return "", fmt.Errorf("invalid escape %q in %q", s[i:i+3], s)
+		}
+		if n == '/' {
+			b.WriteString(s[i : i+3])
+		} else {
+			b.WriteByte(byte(n))
+		}
+		i += 2
+	}
+	return b.String(), nil
 }
 
 // readIn records a read of name within transaction tx.

@@ -184,7 +184,7 @@ func (q *Query[T]) run(ctx context.Context, tx string) ([]*Document[T], error) {
 	var resp []runQueryResponse
 	err := q.col.c.retryRead(ctx, func() error {
 		resp = nil
-		return q.col.c.rawCall(ctx, "POST", parent+":runQuery", nil, req, &resp)
+		return q.col.c.rawCall(ctx, "POST", parent, "runQuery", nil, req, &resp)
 	})
 	if err != nil {
 		return nil, wrapErr("query", q.col.path, err)
