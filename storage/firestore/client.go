@@ -105,6 +105,17 @@ func (c *Client) Ref(collectionPath, id string) Reference {
 // ":verb") with the authenticated client and decodes the JSON answer into out.
 // The generated client is bypassed where its decoding is wrong.
 func (c *Client) rawCall(ctx context.Context, method, name, verb string, query url.Values, in, out any) error {
+	res, err := c.rawOpen(ctx, method, name, verb, query, in)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	return json.NewDecoder(res.Body).Decode(out)
+}
+
+// rawOpen sends the request rawCall describes and returns the successful
+// answer, whose body the caller must close.
+func (c *Client) rawOpen(ctx context.Context, method, name, verb string, query url.Values, in any) (*http.Response, error) {
 	u := c.endpoint + "v1/" + escapeName(name)
 	if verb != "" {
 		u += ":" + verb
@@ -116,26 +127,26 @@ func (c *Client) rawCall(ctx context.Context, method, name, verb string, query u
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	res, err := c.hc.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer res.Body.Close()
 	if err := googleapi.CheckResponse(res); err != nil {
-		return err
+		res.Body.Close()
+		return nil, err
 	}
-	return json.NewDecoder(res.Body).Decode(out)
+	return res, nil
 }
 
 // escapeName percent-encodes a resource name for a URL path the way Google's

@@ -61,3 +61,15 @@ func ExampleClient_RunTransaction() {
 	})
 	fmt.Println(err)
 }
+
+func ExampleQuery_Documents() {
+	ctx := context.Background()
+	profiles := firestore.NewCollection[Profile](exampleClient(ctx), "profiles")
+	for doc, err := range profiles.Query().OrderBy("created", firestore.Asc).Documents(ctx) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(doc.ID, doc.Data.Name)
+	}
+}

@@ -32,6 +32,12 @@ type fakeFirestore struct {
 	failures map[string][]int
 	// beforeCommit, when set, runs (unlocked) before a commit is applied.
 	beforeCommit func()
+	// streamGate, when set, holds a runQuery answer after its first element
+	// until the channel is closed (or aborts the answer after five seconds).
+	streamGate chan struct{}
+	// streamFailAfter, when positive, ends a runQuery answer with an
+	// UNAVAILABLE error element after that many elements.
+	streamFailAfter int
 }
 
 type fakeDoc struct {
@@ -483,7 +489,36 @@ func (f *fakeFirestore) runQuery(w http.ResponseWriter, parent string, body map[
 		// element that has only a read time.
 		out = append(out, map[string]any{"readTime": f.clock.Format(time.RFC3339Nano)})
 	}
-	reply(w, out)
+	f.stream(w, out)
+}
+
+// stream writes a JSON array one element at a time, flushing each, as the
+// real service streams runQuery answers.
+func (f *fakeFirestore) stream(w http.ResponseWriter, elems []map[string]any) {
+	w.Header().Set("Content-Type", "application/json")
+	fl := w.(http.Flusher)
+	w.Write([]byte("[\n"))
+	for i, e := range elems {
+		if i > 0 {
+			w.Write([]byte(",\n"))
+		}
+		if f.streamFailAfter > 0 && i == f.streamFailAfter {
+			e = map[string]any{"error": map[string]any{"code": 503, "message": "stream broke", "status": "UNAVAILABLE"}}
+		}
+		json.NewEncoder(w).Encode(e)
+		fl.Flush()
+		if f.streamFailAfter > 0 && i == f.streamFailAfter {
+			break
+		}
+		if i == 0 && f.streamGate != nil {
+			select {
+			case <-f.streamGate:
+			case <-time.After(5 * time.Second):
+				panic(http.ErrAbortHandler)
+			}
+		}
+	}
+	w.Write([]byte("]\n"))
 }
 
 func fieldAt(d *fakeDoc, path string) (json.RawMessage, bool) {
