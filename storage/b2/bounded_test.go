@@ -86,3 +86,53 @@ func TestOutageIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestStalledRequests runs operations with context.Background against a B2
+// that accepts requests and never answers them: each must fail with
+// ErrUnavailable once its attempts have stalled for IdleTimeout.
+func TestStalledRequests(t *testing.T) {
+	tests := []struct {
+		method string
+		fn     func(context.Context, *b2.Bucket) error
+	}{
+		{"b2_download_file_by_name", func(ctx context.Context, b *b2.Bucket) error { _, err := b.Stat(ctx, "k"); return err }},
+		{"b2_download_file_by_name", func(ctx context.Context, b *b2.Bucket) error { return readAll(ctx, b, "k") }},
+		{"b2_list_file_names", func(ctx context.Context, b *b2.Bucket) error {
+			_, err := b.List(ctx, storage.ListOptions{})
+			return err
+		}},
+		{"b2_upload_file", func(ctx context.Context, b *b2.Bucket) error {
+			_, err := b.Put(ctx, "k", strings.NewReader("new"), storage.PutOptions{})
+			return err
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.method, func(t *testing.T) {
+			f := newFakeB2(t)
+			b := newBucket(t, f, b2.Options{IdleTimeout: 100 * time.Millisecond, MaxAttempts: 2})
+			if _, err := b.Put(context.Background(), "k", strings.NewReader("value"), storage.PutOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.List(context.Background(), storage.ListOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			f.mu.Lock()
+			f.hangs[tc.method] = true
+			f.mu.Unlock()
+			before := f.count(tc.method)
+			done := make(chan error, 1)
+			go func() { done <- tc.fn(context.Background(), b) }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, storage.ErrUnavailable) {
+					t.Errorf("against a stalled %s: got %v, want ErrUnavailable", tc.method, err)
+				}
+				if got := f.count(tc.method) - before; got != 2 {
+					t.Errorf("%s calls: got %d, want 2 (MaxAttempts)", tc.method, got)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("against a stalled %s: still running after 5s, want an error", tc.method)
+			}
+		})
+	}
+}

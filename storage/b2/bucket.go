@@ -24,6 +24,8 @@ const (
 	DefaultMaxAttempts = 4
 	// DefaultMaxRetryTime is the Options.MaxRetryTime used when it is zero.
 	DefaultMaxRetryTime = 30 * time.Second
+	// DefaultIdleTimeout is the Options.IdleTimeout used when it is zero.
+	DefaultIdleTimeout = time.Minute
 )
 
 const userAgent = "groundwork-storage"
@@ -53,6 +55,12 @@ type Options struct {
 	// then it fails with storage.ErrUnavailable even while a Retry-After
 	// asks for a longer wait. Default: DefaultMaxRetryTime.
 	MaxRetryTime time.Duration
+	// IdleTimeout bounds how long one request may make no progress: while
+	// its body is sent, while its answer is awaited, and while a read of a
+	// download waits for the next bytes. A request that stalls that long is
+	// cancelled and counts as a failed attempt (a stalled download fails the
+	// read with storage.ErrUnavailable). Default: DefaultIdleTimeout.
+	IdleTimeout time.Duration
 }
 
 // Bucket is a storage.Bucket backed by one B2 bucket.
@@ -74,7 +82,7 @@ var _ storage.Bucket = (*Bucket)(nil)
 // authorization is shared by everything the Bucket does and renewed when B2
 // reports it expired.
 func New(ctx context.Context, keyID, applicationKey, name string, opts Options) (*Bucket, error) {
-	tr := newTransport(opts.Transport, keyID, applicationKey, opts.APIBase)
+	tr := newTransport(opts.Transport, keyID, applicationKey, opts.APIBase, cmp.Or(max(opts.IdleTimeout, 0), DefaultIdleTimeout))
 	b := &Bucket{
 		name:     name,
 		tr:       tr,

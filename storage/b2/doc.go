@@ -13,8 +13,10 @@
 // connections) is retried with backoff, but every operation is bounded:
 // after Options.MaxAttempts failures in a row, or once it has been failing
 // for Options.MaxRetryTime, it fails with storage.ErrUnavailable even when
-// its context has no deadline. Other errors are mapped onto the storage
-// sentinels.
+// its context has no deadline. A request that makes no progress for
+// Options.IdleTimeout (a service that accepts the connection and never
+// answers) counts as a failed attempt. Other errors are mapped onto the
+// storage sentinels.
 //
 //	bucket, err := b2.New(ctx, keyID, applicationKey, "my-bucket", b2.Options{})
 //	if err != nil {

@@ -47,6 +47,9 @@ type fakeB2 struct {
 	// a Retry-After of outageRetryAfter.
 	outage           int
 	outageRetryAfter string
+	// hangs makes calls of these methods never answer (until the client
+	// gives up, or ten seconds have passed).
+	hangs map[string]bool
 }
 
 type fakeFile struct {
@@ -72,7 +75,7 @@ func newFakeB2(t *testing.T) *fakeB2 {
 		t: t, keyID: "key-id", key: "app-key-secret", bucketName: "test-bucket", bucketID: "bkt001",
 		minPart: 100 << 10, now: time.Now,
 		versions: map[string][]*fakeFile{}, byID: map[string]*fakeFile{}, large: map[string]*fakeLarge{},
-		tokens: map[string]bool{}, expired: map[string]bool{}, downloads: map[string]fakeDownloadAuth{}, calls: map[string]int{}, failures: map[string][]int{},
+		hangs: map[string]bool{}, tokens: map[string]bool{}, expired: map[string]bool{}, downloads: map[string]fakeDownloadAuth{}, calls: map[string]int{}, failures: map[string][]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /b2api/v3/b2_authorize_account", f.authorize)
@@ -93,6 +96,25 @@ func (f *fakeB2) startOutage(status int, retryAfter string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.outage, f.outageRetryAfter = status, retryAfter
+}
+
+// hang reports whether method is set to hang, and if so waits until the
+// client goes away (or ten seconds have passed) without answering.
+func (f *fakeB2) hang(r *http.Request, method string) bool {
+	f.mu.Lock()
+	h := f.hangs[method]
+	if h {
+		f.calls[method]++
+	}
+	f.mu.Unlock()
+	if h {
+		io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}
+	return h
 }
 
 // revokeTokens ends every account authorization, as their expiry does.
@@ -183,6 +205,9 @@ func (f *fakeB2) authorize(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeB2) api(w http.ResponseWriter, r *http.Request) {
 	method := r.PathValue("method")
+	if f.hang(r, method) {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.injected(w, method) {
@@ -415,6 +440,9 @@ func readVerified(r *http.Request) ([]byte, string, error) {
 }
 
 func (f *fakeB2) upload(w http.ResponseWriter, r *http.Request) {
+	if f.hang(r, "b2_upload_file") {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.injected(w, "b2_upload_file") {
@@ -503,6 +531,9 @@ func (f *fakeB2) finishLarge(w http.ResponseWriter, id string, sums any) {
 // download serves GET and HEAD of /file/{bucket}/{name}, authorized by the
 // account token header or a download authorization in the query.
 func (f *fakeB2) download(w http.ResponseWriter, r *http.Request) {
+	if f.hang(r, "b2_download_file_by_name") {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.injected(w, "b2_download_file_by_name") {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // transport carries every request of one Bucket: blazer's client, the base
@@ -17,14 +18,15 @@ import (
 // shares one account authorization between them and lets each operation
 // (see op) watch the answers it gets.
 type transport struct {
-	next           http.RoundTripper
-	keyID, appKey  string
-	apiBase        string
-	mu             sync.Mutex
-	authHeader     string // the Basic credentials the cached answer is for
-	authBody       []byte // the last successful b2_authorize_account answer
-	authorizations int    // b2_authorize_account calls sent to the service
-	acct           account
+	next          http.RoundTripper
+	keyID, appKey string
+	apiBase       string
+	idle          time.Duration // see Options.IdleTimeout
+
+	mu         sync.Mutex
+	authHeader string // the Basic credentials the cached answer is for
+	authBody   []byte // the last successful b2_authorize_account answer
+	acct       account
 }
 
 // account is the part of an authorization this package uses itself.
@@ -33,14 +35,14 @@ type account struct {
 	downloadURL string
 }
 
-func newTransport(next http.RoundTripper, keyID, appKey, apiBase string) *transport {
+func newTransport(next http.RoundTripper, keyID, appKey, apiBase string, idle time.Duration) *transport {
 	if next == nil {
 		next = http.DefaultTransport
 	}
 	if apiBase == "" {
 		apiBase = "https://api.backblazeb2.com"
 	}
-	return &transport{next: next, keyID: keyID, appKey: appKey, apiBase: strings.TrimSuffix(apiBase, "/")}
+	return &transport{next: next, keyID: keyID, appKey: appKey, apiBase: strings.TrimSuffix(apiBase, "/"), idle: idle}
 }
 
 // RoundTrip answers b2_authorize_account from the shared authorization and
@@ -49,7 +51,7 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if strings.HasSuffix(r.URL.Path, "/b2_authorize_account") {
 		return t.authorize(r)
 	}
-	resp, err := t.next.RoundTrip(r)
+	resp, err := t.send(r)
 	observe(r.Context(), resp, err)
 	if resp != nil && resp.StatusCode == http.StatusUnauthorized {
 		t.forget(r.Header.Get("Authorization"))
@@ -72,8 +74,7 @@ func (t *transport) authorize(r *http.Request) (*http.Response, error) {
 			Request:       r,
 		}, nil
 	}
-	t.authorizations++
-	resp, err := t.next.RoundTrip(r)
+	resp, err := t.send(r)
 	observe(r.Context(), resp, err)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
