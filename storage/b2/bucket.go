@@ -13,6 +13,7 @@ import (
 	"github.com/Backblaze/blazer/b2"
 
 	"github.com/groundwork-go/groundwork/storage"
+	"github.com/groundwork-go/groundwork/storage/driver"
 )
 
 // DefaultChunkSize is the upload part size used when Options.ChunkSize is zero.
@@ -131,7 +132,7 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.
 	w.ConcurrentUploads = b.uploads
 	// Hide the reader's concrete type so blazer streams it through its
 	// buffer instead of seeking it.
-	n, err := io.Copy(w, struct{ io.Reader }{storage.CheckSize(r, opts.Size)})
+	n, err := io.Copy(w, struct{ io.Reader }{driver.CheckSize(r, opts.Size)})
 	if err != nil {
 		cancel()
 		w.Close()
@@ -198,7 +199,7 @@ func (b *Bucket) open(ctx context.Context, o *op, key string, opts storage.GetOp
 		resp.Body.Close()
 		return nil, err
 	}
-	start, end, err := storage.ResolveRange(size, opts)
+	start, end, err := driver.ResolveRange(size, opts)
 	if err != nil {
 		resp.Body.Close()
 		return nil, err
@@ -209,7 +210,7 @@ func (b *Bucket) open(ctx context.Context, o *op, key string, opts storage.GetOp
 	} else if err := r.use(resp); err != nil {
 		return nil, err
 	}
-	return storage.NewReader(attrs, r), nil
+	return driver.NewReader(attrs, r), nil
 }
 
 // openEmpty handles a first GET that B2 answered 416: the object is empty or
@@ -219,11 +220,11 @@ func (b *Bucket) openEmpty(ctx context.Context, o *op, key string, opts storage.
 	if err != nil {
 		return nil, err
 	}
-	start, end, err := storage.ResolveRange(attrs.Size, opts)
+	start, end, err := driver.ResolveRange(attrs.Size, opts)
 	if err != nil {
 		return nil, err
 	}
-	return storage.NewReader(attrs, &reader{b: b, ctx: ctx, op: o, key: key, id: id, pos: start, end: end}), nil
+	return driver.NewReader(attrs, &reader{b: b, ctx: ctx, op: o, key: key, id: id, pos: start, end: end}), nil
 }
 
 // Stat returns the object's attributes from one HEAD of the file by name.

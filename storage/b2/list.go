@@ -10,6 +10,7 @@ import (
 	"github.com/Backblaze/blazer/base"
 
 	"github.com/groundwork-go/groundwork/storage"
+	"github.com/groundwork-go/groundwork/storage/driver"
 )
 
 // lister lists and deletes through blazer's base API, which exposes B2's
@@ -72,7 +73,7 @@ func (l *lister) call(ctx context.Context, fn func(*base.Bucket) error) error {
 // List returns one page of the current (not hidden) files. B2 reports a
 // delimiter group as a "folder" entry, which becomes a prefix.
 func (b *Bucket) List(ctx context.Context, opts storage.ListOptions) (*storage.ListPage, error) {
-	after, err := storage.DecodePageToken(opts.PageToken)
+	after, err := driver.DecodePageToken(opts.PageToken)
 	if err != nil {
 		return nil, fmt.Errorf("b2: list: %w", err)
 	}
@@ -82,7 +83,7 @@ func (b *Bucket) List(ctx context.Context, opts storage.ListOptions) (*storage.L
 	}
 	ctx, o := b.begin(ctx)
 	defer o.end()
-	pb := storage.NewPageBuilder(opts)
+	pb := driver.NewPageBuilder(opts)
 	start := after
 	for {
 		var files []*base.File
