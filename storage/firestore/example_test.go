@@ -73,3 +73,11 @@ func ExampleQuery_Documents() {
 		fmt.Println(doc.ID, doc.Data.Name)
 	}
 }
+
+func ExampleCollectionGroup() {
+	ctx := context.Background()
+	// Every "posts" subcollection, whoever's profile it is under.
+	recent := firestore.CollectionGroup[Profile](exampleClient(ctx), "posts").OrderBy("created", firestore.Desc).Limit(10)
+	docs, err := recent.Run(ctx)
+	fmt.Println(len(docs), err)
+}

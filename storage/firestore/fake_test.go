@@ -422,7 +422,8 @@ func (f *fakeFirestore) commit(w http.ResponseWriter, body map[string]json.RawMe
 
 type fakeQuery struct {
 	From []struct {
-		CollectionID string `json:"collectionId"`
+		CollectionID   string `json:"collectionId"`
+		AllDescendants bool   `json:"allDescendants"`
 	} `json:"from"`
 	Where   *fakeFilter `json:"where"`
 	OrderBy []struct {
@@ -460,10 +461,9 @@ func (f *fakeFirestore) runQuery(w http.ResponseWriter, parent string, body map[
 		return
 	}
 	json.Unmarshal(body["transaction"], &tx)
-	prefix := parent + "/" + sq.From[0].CollectionID + "/"
 	var docs []*fakeDoc
 	for name, d := range f.docs {
-		if strings.HasPrefix(name, prefix) && !strings.Contains(name[len(prefix):], "/") && matches(d, sq.Where) && hasOrderFields(d, sq) {
+		if inQueryScope(name, parent, sq.From[0].CollectionID, sq.From[0].AllDescendants) && matches(d, sq.Where) && hasOrderFields(d, sq) {
 			docs = append(docs, d)
 		}
 	}
@@ -519,6 +519,21 @@ func (f *fakeFirestore) stream(w http.ResponseWriter, elems []map[string]any) {
 		}
 	}
 	w.Write([]byte("]\n"))
+}
+
+// inQueryScope reports whether the document name is in the collection
+// collID directly below parent, or, for a collection-group query, in any
+// collection called collID at any depth below parent.
+func inQueryScope(name, parent, collID string, allDescendants bool) bool {
+	rest, ok := strings.CutPrefix(name, parent+"/")
+	if !ok {
+		return false
+	}
+	segs := strings.Split(rest, "/")
+	if !allDescendants {
+		return len(segs) == 2 && segs[0] == collID
+	}
+	return len(segs)%2 == 0 && segs[len(segs)-2] == collID
 }
 
 func fieldAt(d *fakeDoc, path string) (json.RawMessage, bool) {

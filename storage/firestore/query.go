@@ -8,6 +8,7 @@ import (
 	"iter"
 	"net/http"
 	"reflect"
+	"strings"
 
 	fsapi "google.golang.org/api/firestore/v1"
 	"google.golang.org/api/googleapi"
@@ -61,11 +62,25 @@ type Query[T any] struct {
 	offset  int64
 	startAt *fsapi.Cursor
 	endAt   *fsapi.Cursor
+	group   bool // a collection-group query
 	err     error
 }
 
 // Query starts a query over the collection.
 func (col *Collection[T]) Query() *Query[T] { return &Query[T]{col: col} }
+
+// CollectionGroup starts a query over every collection called collectionID,
+// at any depth (for example the "posts" subcollections of all users), whose
+// documents decode into T. Firestore needs a collection-group index for the
+// fields such a query filters or orders on; without one it answers
+// ErrFailedPrecondition.
+func CollectionGroup[T any](c *Client, collectionID string) *Query[T] {
+	q := &Query[T]{col: NewCollection[T](c, collectionID), group: true}
+	if collectionID == "" || strings.Contains(collectionID, "/") {
+		q.err = fmt.Errorf("firestore: collection group %q: want a collection ID without \"/\"", collectionID)
+	}
+	return q
+}
 
 func (q *Query[T]) clone() *Query[T] {
 	c := *q
@@ -146,7 +161,7 @@ func (q *Query[T]) cursor(start, before bool, values []any) *Query[T] {
 func (q *Query[T]) structured() *fsapi.StructuredQuery {
 	_, collID := q.col.parent()
 	sq := &fsapi.StructuredQuery{
-		From:    []*fsapi.CollectionSelector{{CollectionId: collID}},
+		From:    []*fsapi.CollectionSelector{{CollectionId: collID, AllDescendants: q.group}},
 		OrderBy: q.orders,
 		Limit:   q.limit,
 		Offset:  q.offset,

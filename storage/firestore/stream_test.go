@@ -118,3 +118,38 @@ func TestDocuments(t *testing.T) {
 		}
 	})
 }
+
+func TestCollectionGroup(t *testing.T) {
+	f := newFakeFirestore(t)
+	c := newClient(t, f, f.token)
+	ctx := context.Background()
+	for _, path := range []string{"users/ada/posts", "users/bob/posts", "groups/g1/users/cid/posts", "drafts"} {
+		col := firestore.NewCollection[User](c, path)
+		for i := range 2 {
+			if _, err := col.Set(ctx, fmt.Sprintf("p%d", i), User{Name: path, Age: i}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A collection called posts-archive, and a document called posts, are
+	// not in the group.
+	if _, err := firestore.NewCollection[User](c, "users/ada/posts-archive").Set(ctx, "old", User{Name: "archive"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := firestore.NewCollection[User](c, "users").Set(ctx, "posts", User{Name: "not a post"}); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := firestore.CollectionGroup[User](c, "posts").Where("age", firestore.Equal, 1).Run(ctx)
+	if err != nil {
+		t.Fatalf("Run: got error %v, want nil", err)
+	}
+	got := names(docs)
+	slices.Sort(got)
+	want := []string{"groups/g1/users/cid/posts", "users/ada/posts", "users/bob/posts"}
+	if !slices.Equal(got, want) {
+		t.Errorf("collection group posts with age 1: got %q, want %q", got, want)
+	}
+	if _, err := firestore.CollectionGroup[User](c, "users/ada/posts").Run(ctx); err == nil {
+		t.Error("collection group with a path: got nil error, want one")
+	}
+}
