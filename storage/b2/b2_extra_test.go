@@ -255,3 +255,51 @@ func TestDeleteDuringRead(t *testing.T) {
 		t.Errorf("reading after Delete: got %d bytes and error %v, want ErrNotExist", n, err)
 	}
 }
+
+// TestBrokenDownloads cuts download bodies short: a read fetches the rest of
+// the pinned version again and returns the exact content, and gives up with
+// ErrUnavailable when the downloads keep breaking.
+func TestBrokenDownloads(t *testing.T) {
+	data := make([]byte, 200<<10)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	tests := []struct {
+		name    string
+		cuts    []int
+		wantErr error
+	}{
+		{"first download cut", []int{1000}, nil},
+		{"a chunk cut twice", []int{0, 70 << 10}, nil},
+		{"cut, completed, cut again", []int{1000, 0, -1, 5, 0}, nil},
+		{"every download cut", slicesRepeat(100, 50), storage.ErrUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeB2(t)
+			b := newBucket(t, f, b2.Options{DownloadChunkSize: 80 << 10, MaxAttempts: 3})
+			ctx := context.Background()
+			if _, err := b.Put(ctx, "doc", bytes.NewReader(data), storage.PutOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			f.mu.Lock()
+			f.cuts = tc.cuts
+			f.mu.Unlock()
+			rd, err := b.Get(ctx, "doc", storage.GetOptions{})
+			if err != nil {
+				t.Fatalf("Get: got error %v, want nil", err)
+			}
+			defer rd.Close()
+			got, err := io.ReadAll(rd)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Errorf("ReadAll: got %d bytes and error %v, want %v", len(got), err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, data) {
+				t.Errorf("ReadAll: got %d bytes (equal: %v) and error %v, want the %d bytes put", len(got), bytes.Equal(got, data), err, len(data))
+			}
+		})
+	}
+}

@@ -116,7 +116,8 @@ func headAttrs(key string, h http.Header, size int64) (string, storage.Attribute
 // reader streams the bytes [pos, end) of one file version. It continues the
 // first answer's body, then fetches the rest by file ID in ranged GETs of
 // Options.DownloadChunkSize bytes, so a concurrent overwrite of the name
-// cannot change what it returns.
+// cannot change what it returns. A body that breaks off is fetched again
+// from where it broke, up to Options.MaxAttempts times in a row.
 type reader struct {
 	b       *Bucket
 	ctx     context.Context
@@ -128,6 +129,7 @@ type reader struct {
 	bodyEnd int64 // position where the current body's useful bytes end
 	err     error
 	closed  bool
+	broken  int // bodies that broke off in a row
 }
 
 func (r *reader) Read(p []byte) (int, error) {
@@ -151,11 +153,25 @@ func (r *reader) Read(p []byte) (int, error) {
 	switch {
 	case r.pos == r.bodyEnd:
 		r.body.Close()
-		r.body, err = nil, nil
+		r.body, err, r.broken = nil, nil, 0
 	case err == io.EOF:
 		err = io.ErrUnexpectedEOF
 	}
+	if err != nil && r.ctx.Err() == nil && r.broken+1 < r.b.attempts {
+		// The connection broke inside a chunk. The version is pinned,
+		// so the rest of it can be fetched again from where it broke.
+		r.body.Close()
+		r.body = nil
+		r.broken++
+		if n == 0 {
+			return r.Read(p)
+		}
+		err = nil
+	}
 	if err != nil {
+		if r.ctx.Err() == nil {
+			err = fmt.Errorf("%w: %d downloads broke off: %w", storage.ErrUnavailable, r.broken+1, err)
+		}
 		r.err = wrapErr("read", r.key, r.op, err)
 		return n, r.err
 	}

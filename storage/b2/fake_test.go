@@ -50,6 +50,10 @@ type fakeB2 struct {
 	// hangs makes calls of these methods never answer (until the client
 	// gives up, or ten seconds have passed).
 	hangs map[string]bool
+	// cuts makes the next downloads (by name or by ID) break off after
+	// sending this many bytes of their body, one entry per download; a
+	// negative entry lets its download through.
+	cuts []int
 }
 
 type fakeFile struct {
@@ -611,9 +615,19 @@ func (f *fakeB2) serveFile(w http.ResponseWriter, r *http.Request, file *fakeFil
 		h.Set("X-Bz-Info-"+k, url.QueryEscape(v))
 	}
 	w.WriteHeader(status)
-	if r.Method == http.MethodGet {
-		w.Write(file.Data[start:end])
+	if r.Method != http.MethodGet {
+		return
 	}
+	if len(f.cuts) > 0 {
+		cut := f.cuts[0]
+		f.cuts = f.cuts[1:]
+		if cut >= 0 && int64(cut) < end-start {
+			w.Write(file.Data[start : start+int64(cut)])
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler)
+		}
+	}
+	w.Write(file.Data[start:end])
 }
 
 func (f *fakeB2) downloadAllowed(r *http.Request, name string) bool {
