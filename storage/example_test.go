@@ -8,11 +8,14 @@ import (
 	"strings"
 
 	"github.com/groundwork-go/groundwork/storage"
+	"github.com/groundwork-go/groundwork/storage/memory"
 )
 
-func ExampleNewMemoryBucket() {
+// Application code is written against storage.Bucket; here the memory
+// backend stands in for B2 or GCS.
+func Example() {
 	ctx := context.Background()
-	bucket := storage.NewMemoryBucket(storage.MemoryOptions{})
+	var bucket storage.Bucket = memory.New(memory.Options{})
 
 	attrs, err := bucket.Put(ctx, "notes/hello.txt", strings.NewReader("hello, world"), storage.PutOptions{ContentType: "text/plain"})
 	if err != nil {
@@ -34,24 +37,4 @@ func ExampleNewMemoryBucket() {
 	// notes/hello.txt 12 text/plain
 	// world
 	// true
-}
-
-func ExampleNewPageBuilder() {
-	pb := storage.NewPageBuilder(storage.ListOptions{Delimiter: "/", PageSize: 2})
-	for _, key := range []string{"a.txt", "img/1.png", "img/2.png", "z.txt"} {
-		if !pb.Add(key, func() storage.Attributes { return storage.Attributes{Key: key} }) {
-			break
-		}
-	}
-	page := pb.Page()
-	fmt.Println(len(page.Objects), page.Prefixes, page.NextPageToken != "")
-	// Output: 1 [img/] true
-}
-
-func ExampleNewReader() {
-	rd := storage.NewReader(storage.Attributes{Key: "k", Size: 3}, io.NopCloser(strings.NewReader("abc")))
-	defer rd.Close()
-	b, _ := io.ReadAll(rd)
-	fmt.Println(rd.Key, string(b))
-	// Output: k abc
 }

@@ -1,19 +1,24 @@
 package storage
 
-import "io"
+import (
+	"io"
+
+	"github.com/groundwork-go/groundwork/storage/internal/construct"
+)
 
 // Reader streams the content of an object returned by Bucket.Get. It must be
 // closed. Attributes describe the whole object, not just the range being read.
+// Backends build it with storage/driver.NewReader.
 type Reader struct {
 	// Attributes are the object's attributes.
 	Attributes
 	body io.ReadCloser
 }
 
-// NewReader returns a Reader over body for an object with the given attributes.
-// Backends use it to build Get's result.
-func NewReader(attrs Attributes, body io.ReadCloser) *Reader {
-	return &Reader{Attributes: attrs, body: body}
+func init() {
+	construct.NewReader = func(attrs Attributes, body io.ReadCloser) *Reader {
+		return &Reader{Attributes: attrs, body: body}
+	}
 }
 
 // Read reads the next bytes of the object.

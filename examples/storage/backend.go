@@ -7,6 +7,7 @@ import (
 	"github.com/groundwork-go/groundwork/storage"
 	"github.com/groundwork-go/groundwork/storage/b2"
 	"github.com/groundwork-go/groundwork/storage/gcs"
+	"github.com/groundwork-go/groundwork/storage/memory"
 )
 
 // openBucket opens the configured backend. For the memory backend it also
@@ -21,6 +22,6 @@ func openBucket(ctx context.Context, cfg config, signedBase string) (storage.Buc
 		b, err := gcs.New(ctx, cfg.GCSBucket, gcs.Options{CredentialsJSON: cfg.GCSCredentials, SigningEmail: cfg.GCSSigningEmail})
 		return b, nil, err
 	}
-	mem := storage.NewMemoryBucket(storage.MemoryOptions{BaseURL: signedBase})
+	mem := memory.New(memory.Options{BaseURL: signedBase})
 	return mem, mem, nil
 }

@@ -106,17 +106,35 @@ func TestServiceErrors(t *testing.T) {
 		}
 	})
 	t.Run("expired token is renewed", func(t *testing.T) {
-		f := newFakeB2(t)
-		b := newBucket(t, f, b2.Options{})
-		f.mu.Lock()
-		f.token = "revoked"
-		f.mu.Unlock()
-		before := f.count("b2_authorize_account")
-		if _, err := b.List(context.Background(), storage.ListOptions{}); err != nil {
-			t.Fatalf("List with an expired token: got %v, want nil after re-authorizing", err)
+		ctx := context.Background()
+		ops := []struct {
+			name string
+			fn   func(*b2.Bucket) error
+		}{
+			{"List", func(b *b2.Bucket) error { _, err := b.List(ctx, storage.ListOptions{}); return err }},
+			{"Stat", func(b *b2.Bucket) error { _, err := b.Stat(ctx, "k"); return err }},
+			{"Get", func(b *b2.Bucket) error { return readAll(ctx, b, "k") }},
+			{"Put", func(b *b2.Bucket) error {
+				_, err := b.Put(ctx, "k2", strings.NewReader("v"), storage.PutOptions{})
+				return err
+			}},
 		}
-		if got := f.count("b2_authorize_account"); got != before+1 {
-			t.Errorf("authorize calls: got %d, want %d", got, before+1)
+		for _, op := range ops {
+			t.Run(op.name, func(t *testing.T) {
+				f := newFakeB2(t)
+				b := newBucket(t, f, b2.Options{})
+				if _, err := b.Put(ctx, "k", strings.NewReader("v"), storage.PutOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				f.revokeTokens()
+				before := f.count("b2_authorize_account")
+				if err := op.fn(b); err != nil {
+					t.Fatalf("%s with an expired token: got %v, want nil after re-authorizing", op.name, err)
+				}
+				if got := f.count("b2_authorize_account"); got != before+1 {
+					t.Errorf("authorize calls: got %d, want %d", got, before+1)
+				}
+			})
 		}
 	})
 	t.Run("503 is retried", func(t *testing.T) {
@@ -132,11 +150,11 @@ func TestServiceErrors(t *testing.T) {
 	})
 	t.Run("persistent 503", func(t *testing.T) {
 		f := newFakeB2(t)
-		b := newBucket(t, f, b2.Options{})
+		b := newBucket(t, f, b2.Options{MaxAttempts: 1000})
 		if _, err := b.Put(context.Background(), "k", strings.NewReader("v"), storage.PutOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		f.failNext("b2_get_file_info", slicesRepeat(http.StatusServiceUnavailable, 1000)...)
+		f.failNext("b2_download_file_by_name", slicesRepeat(http.StatusServiceUnavailable, 1000)...)
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
 		_, err := b.Stat(ctx, "k")
@@ -203,6 +221,84 @@ func TestSignedURLScope(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != tc.want {
 				t.Errorf("GET %s: got status %d, want %d", tc.name, resp.StatusCode, tc.want)
+			}
+		})
+	}
+}
+
+// TestDeleteDuringRead deletes an object while a chunked read of it is under
+// way: the rest of the read fails with ErrNotExist instead of returning
+// another version.
+func TestDeleteDuringRead(t *testing.T) {
+	f := newFakeB2(t)
+	b := newBucket(t, f, b2.Options{DownloadChunkSize: 64 << 10})
+	ctx := context.Background()
+	if _, err := b.Put(ctx, "doc", bytes.NewReader(make([]byte, 200<<10)), storage.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rd, err := b.Get(ctx, "doc", storage.GetOptions{})
+	if err != nil {
+		t.Fatalf("Get: got error %v, want nil", err)
+	}
+	defer rd.Close()
+	if _, err := io.ReadFull(rd, make([]byte, 64<<10)); err != nil {
+		t.Fatalf("reading the first chunk: got error %v, want nil", err)
+	}
+	if err := b.Delete(ctx, "doc"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Put(ctx, "doc", bytes.NewReader(make([]byte, 200<<10)), storage.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, rd)
+	if !errors.Is(err, storage.ErrNotExist) {
+		t.Errorf("reading after Delete: got %d bytes and error %v, want ErrNotExist", n, err)
+	}
+}
+
+// TestBrokenDownloads cuts download bodies short: a read fetches the rest of
+// the pinned version again and returns the exact content, and gives up with
+// ErrUnavailable when the downloads keep breaking.
+func TestBrokenDownloads(t *testing.T) {
+	data := make([]byte, 200<<10)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	tests := []struct {
+		name    string
+		cuts    []int
+		wantErr error
+	}{
+		{"first download cut", []int{1000}, nil},
+		{"a chunk cut twice", []int{0, 70 << 10}, nil},
+		{"cut, completed, cut again", []int{1000, 0, -1, 5, 0}, nil},
+		{"every download cut", slicesRepeat(100, 50), storage.ErrUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeB2(t)
+			b := newBucket(t, f, b2.Options{DownloadChunkSize: 80 << 10, MaxAttempts: 3})
+			ctx := context.Background()
+			if _, err := b.Put(ctx, "doc", bytes.NewReader(data), storage.PutOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			f.mu.Lock()
+			f.cuts = tc.cuts
+			f.mu.Unlock()
+			rd, err := b.Get(ctx, "doc", storage.GetOptions{})
+			if err != nil {
+				t.Fatalf("Get: got error %v, want nil", err)
+			}
+			defer rd.Close()
+			got, err := io.ReadAll(rd)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Errorf("ReadAll: got %d bytes and error %v, want %v", len(got), err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, data) {
+				t.Errorf("ReadAll: got %d bytes (equal: %v) and error %v, want the %d bytes put", len(got), bytes.Equal(got, data), err, len(data))
 			}
 		})
 	}

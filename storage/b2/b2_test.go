@@ -21,6 +21,6 @@ func newBucket(t *testing.T, f *fakeB2, opts b2.Options) *b2.Bucket {
 
 func TestConformance(t *testing.T) {
 	storagetest.RunBucketTests(t, func(t *testing.T) storage.Bucket {
-		return newBucket(t, newFakeB2(t), b2.Options{ChunkSize: 5 << 20})
+		return newBucket(t, newFakeB2(t), b2.Options{ChunkSize: 5 << 20, DownloadChunkSize: 64 << 10})
 	})
 }

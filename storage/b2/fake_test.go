@@ -29,9 +29,12 @@ type fakeB2 struct {
 	bucketID   string
 	minPart    int64
 
-	mu        sync.Mutex
-	now       func() time.Time
-	token     string
+	mu  sync.Mutex
+	now func() time.Time
+	// tokens are the valid account authorization tokens: like the real
+	// service, a new authorization does not end the earlier ones.
+	tokens    map[string]bool
+	expired   map[string]bool
 	nextID    int
 	versions  map[string][]*fakeFile // name -> versions, newest first
 	byID      map[string]*fakeFile
@@ -40,6 +43,17 @@ type fakeB2 struct {
 	calls     map[string]int
 	// failures makes the next calls to an API method fail with a status.
 	failures map[string][]int
+	// outage, when non-zero, makes every call fail with this status and
+	// a Retry-After of outageRetryAfter.
+	outage           int
+	outageRetryAfter string
+	// hangs makes calls of these methods never answer (until the client
+	// gives up, or ten seconds have passed).
+	hangs map[string]bool
+	// cuts makes the next downloads (by name or by ID) break off after
+	// sending this many bytes of their body, one entry per download; a
+	// negative entry lets its download through.
+	cuts []int
 }
 
 type fakeFile struct {
@@ -65,7 +79,7 @@ func newFakeB2(t *testing.T) *fakeB2 {
 		t: t, keyID: "key-id", key: "app-key-secret", bucketName: "test-bucket", bucketID: "bkt001",
 		minPart: 100 << 10, now: time.Now,
 		versions: map[string][]*fakeFile{}, byID: map[string]*fakeFile{}, large: map[string]*fakeLarge{},
-		downloads: map[string]fakeDownloadAuth{}, calls: map[string]int{}, failures: map[string][]int{},
+		hangs: map[string]bool{}, tokens: map[string]bool{}, expired: map[string]bool{}, downloads: map[string]fakeDownloadAuth{}, calls: map[string]int{}, failures: map[string][]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /b2api/v3/b2_authorize_account", f.authorize)
@@ -74,9 +88,54 @@ func newFakeB2(t *testing.T) *fakeB2 {
 	mux.HandleFunc("POST /upload_part/{fileID}", f.uploadPart)
 	mux.HandleFunc("GET /file/{bucket}/", f.download)
 	mux.HandleFunc("HEAD /file/{bucket}/", f.download)
+	mux.HandleFunc("GET /b2api/v3/b2_download_file_by_id", f.downloadByID)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// startOutage makes every later call fail with status, asking clients to
+// retry after retryAfter seconds.
+func (f *fakeB2) startOutage(status int, retryAfter string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.outage, f.outageRetryAfter = status, retryAfter
+}
+
+// hang reports whether method is set to hang, and if so waits until the
+// client goes away (or ten seconds have passed) without answering.
+func (f *fakeB2) hang(r *http.Request, method string) bool {
+	f.mu.Lock()
+	h := f.hangs[method]
+	if h {
+		f.calls[method]++
+	}
+	f.mu.Unlock()
+	if h {
+		io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}
+	return h
+}
+
+// revokeTokens ends every account authorization, as their expiry does.
+func (f *fakeB2) revokeTokens() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for tok := range f.tokens {
+		f.expired[tok] = true
+	}
+	clear(f.tokens)
+}
+
+// uploadTokenValid reports whether an upload request carries the upload token
+// of a valid account authorization.
+func (f *fakeB2) uploadTokenValid(r *http.Request) bool {
+	acct, ok := strings.CutPrefix(r.Header.Get("Authorization"), "upload-")
+	return ok && f.tokens[acct]
 }
 
 // failNext makes the next len(statuses) calls of method fail with them.
@@ -108,6 +167,11 @@ func writeB2Error(w http.ResponseWriter, status int, code, msg string) {
 // injected reports (and writes) a scripted failure for method.
 func (f *fakeB2) injected(w http.ResponseWriter, method string) bool {
 	f.calls[method]++
+	if f.outage != 0 {
+		w.Header().Set("Retry-After", f.outageRetryAfter)
+		writeJSON(w, f.outage, map[string]any{"status": f.outage, "code": "service_unavailable", "message": "outage"})
+		return true
+	}
 	q := f.failures[method]
 	if len(q) == 0 {
 		return false
@@ -129,10 +193,11 @@ func (f *fakeB2) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.nextID++
-	f.token = fmt.Sprintf("acct-token-%d", f.nextID)
+	token := fmt.Sprintf("acct-token-%d", f.nextID)
+	f.tokens[token] = true
 	writeJSON(w, http.StatusOK, map[string]any{
 		"accountId":          "acct1",
-		"authorizationToken": f.token,
+		"authorizationToken": token,
 		"apiInfo": map[string]any{"storageApi": map[string]any{
 			"apiUrl": f.srv.URL, "downloadUrl": f.srv.URL, "s3ApiUrl": f.srv.URL,
 			"recommendedPartSize": f.minPart, "absoluteMinimumPartSize": f.minPart,
@@ -144,12 +209,16 @@ func (f *fakeB2) authorize(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeB2) api(w http.ResponseWriter, r *http.Request) {
 	method := r.PathValue("method")
+	if f.hang(r, method) {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.injected(w, method) {
 		return
 	}
-	if r.Header.Get("Authorization") != f.token {
+	token := r.Header.Get("Authorization")
+	if !f.tokens[token] {
 		writeB2Error(w, http.StatusUnauthorized, "expired_auth_token", "authorization token is not valid")
 		return
 	}
@@ -172,7 +241,7 @@ func (f *fakeB2) api(w http.ResponseWriter, r *http.Request) {
 			writeB2Error(w, http.StatusBadRequest, "bad_request", "unknown bucket")
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"bucketId": f.bucketID, "uploadUrl": f.srv.URL + "/upload/" + f.bucketID, "authorizationToken": "upload-" + f.token})
+		writeJSON(w, http.StatusOK, map[string]any{"bucketId": f.bucketID, "uploadUrl": f.srv.URL + "/upload/" + f.bucketID, "authorizationToken": "upload-" + token})
 	case "b2_list_file_names":
 		f.listNames(w, str("prefix"), str("delimiter"), str("startFileName"), num("maxFileCount"))
 	case "b2_list_file_versions":
@@ -212,7 +281,7 @@ func (f *fakeB2) api(w http.ResponseWriter, r *http.Request) {
 			writeB2Error(w, http.StatusBadRequest, "bad_request", "no such large file")
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"fileId": str("fileId"), "uploadUrl": f.srv.URL + "/upload_part/" + str("fileId"), "authorizationToken": "upload-" + f.token})
+		writeJSON(w, http.StatusOK, map[string]any{"fileId": str("fileId"), "uploadUrl": f.srv.URL + "/upload_part/" + str("fileId"), "authorizationToken": "upload-" + token})
 	case "b2_finish_large_file":
 		f.finishLarge(w, str("fileId"), req["partSha1Array"])
 	case "b2_list_unfinished_large_files":
@@ -375,12 +444,15 @@ func readVerified(r *http.Request) ([]byte, string, error) {
 }
 
 func (f *fakeB2) upload(w http.ResponseWriter, r *http.Request) {
+	if f.hang(r, "b2_upload_file") {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.injected(w, "b2_upload_file") {
 		return
 	}
-	if r.Header.Get("Authorization") != "upload-"+f.token || r.PathValue("bucketID") != f.bucketID {
+	if !f.uploadTokenValid(r) || r.PathValue("bucketID") != f.bucketID {
 		writeB2Error(w, http.StatusUnauthorized, "bad_auth_token", "invalid upload token")
 		return
 	}
@@ -414,7 +486,7 @@ func (f *fakeB2) uploadPart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lf, ok := f.large[r.PathValue("fileID")]
-	if !ok || r.Header.Get("Authorization") != "upload-"+f.token {
+	if !ok || !f.uploadTokenValid(r) {
 		writeB2Error(w, http.StatusUnauthorized, "bad_auth_token", "invalid upload token")
 		return
 	}
@@ -463,6 +535,9 @@ func (f *fakeB2) finishLarge(w http.ResponseWriter, id string, sums any) {
 // download serves GET and HEAD of /file/{bucket}/{name}, authorized by the
 // account token header or a download authorization in the query.
 func (f *fakeB2) download(w http.ResponseWriter, r *http.Request) {
+	if f.hang(r, "b2_download_file_by_name") {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.injected(w, "b2_download_file_by_name") {
@@ -474,6 +549,10 @@ func (f *fakeB2) download(w http.ResponseWriter, r *http.Request) {
 		writeB2Error(w, http.StatusBadRequest, "bad_request", "invalid file name")
 		return
 	}
+	if f.expired[r.Header.Get("Authorization")] {
+		writeB2Error(w, http.StatusUnauthorized, "expired_auth_token", "authorization token has expired")
+		return
+	}
 	if !f.downloadAllowed(r, name) {
 		writeB2Error(w, http.StatusUnauthorized, "unauthorized", "not authorized to download "+name)
 		return
@@ -483,7 +562,36 @@ func (f *fakeB2) download(w http.ResponseWriter, r *http.Request) {
 		writeB2Error(w, http.StatusNotFound, "not_found", "file not present: "+name)
 		return
 	}
-	file := vs[0]
+	f.serveFile(w, r, vs[0])
+}
+
+// downloadByID serves GET and HEAD of one file version by its ID, authorized
+// by the account token.
+func (f *fakeB2) downloadByID(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.injected(w, "b2_download_file_by_id") {
+		return
+	}
+	if tok := r.Header.Get("Authorization"); !f.tokens[tok] {
+		code := "bad_auth_token"
+		if f.expired[tok] {
+			code = "expired_auth_token"
+		}
+		writeB2Error(w, http.StatusUnauthorized, code, "invalid authorization token")
+		return
+	}
+	id := r.URL.Query().Get("fileId")
+	file, ok := f.byID[id]
+	if !ok || file.Action != "upload" {
+		writeB2Error(w, http.StatusNotFound, "not_found", "file not present: "+id)
+		return
+	}
+	f.serveFile(w, r, file)
+}
+
+// serveFile answers a download of file, honouring a Range header.
+func (f *fakeB2) serveFile(w http.ResponseWriter, r *http.Request, file *fakeFile) {
 	start, end, status := int64(0), int64(len(file.Data)), http.StatusOK
 	if rng := r.Header.Get("Range"); rng != "" {
 		var ok bool
@@ -507,13 +615,23 @@ func (f *fakeB2) download(w http.ResponseWriter, r *http.Request) {
 		h.Set("X-Bz-Info-"+k, url.QueryEscape(v))
 	}
 	w.WriteHeader(status)
-	if r.Method == http.MethodGet {
-		w.Write(file.Data[start:end])
+	if r.Method != http.MethodGet {
+		return
 	}
+	if len(f.cuts) > 0 {
+		cut := f.cuts[0]
+		f.cuts = f.cuts[1:]
+		if cut >= 0 && int64(cut) < end-start {
+			w.Write(file.Data[start : start+int64(cut)])
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler)
+		}
+	}
+	w.Write(file.Data[start:end])
 }
 
 func (f *fakeB2) downloadAllowed(r *http.Request, name string) bool {
-	if r.Header.Get("Authorization") == f.token {
+	if f.tokens[r.Header.Get("Authorization")] {
 		return true
 	}
 	auth, ok := f.downloads[r.URL.Query().Get("Authorization")]

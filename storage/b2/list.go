@@ -2,7 +2,6 @@ package b2
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"github.com/Backblaze/blazer/base"
 
 	"github.com/groundwork-go/groundwork/storage"
+	"github.com/groundwork-go/groundwork/storage/driver"
 )
 
 // lister lists and deletes through blazer's base API, which exposes B2's
@@ -19,13 +19,14 @@ import (
 type lister struct {
 	keyID, appKey, bucketName, apiBase string
 	transport                          http.RoundTripper
+	attempts                           int
 
 	mu     sync.Mutex
 	bucket *base.Bucket
 }
 
-func newLister(keyID, appKey, bucketName, apiBase string, rt http.RoundTripper) *lister {
-	return &lister{keyID: keyID, appKey: appKey, bucketName: bucketName, apiBase: apiBase, transport: rt}
+func newLister(keyID, appKey, bucketName, apiBase string, rt http.RoundTripper, attempts int) *lister {
+	return &lister{keyID: keyID, appKey: appKey, bucketName: bucketName, apiBase: apiBase, transport: rt, attempts: attempts}
 }
 
 // get returns the authorized base bucket, authorizing on first use or when
@@ -36,7 +37,7 @@ func (l *lister) get(ctx context.Context, fresh bool) (*base.Bucket, error) {
 	if l.bucket != nil && !fresh {
 		return l.bucket, nil
 	}
-	opts := []base.AuthOption{base.Transport(l.transport), base.UserAgent("groundwork-storage")}
+	opts := []base.AuthOption{base.Transport(l.transport), base.UserAgent(userAgent)}
 	if l.apiBase != "" {
 		opts = append(opts, base.SetAPIBase(l.apiBase))
 	}
@@ -57,52 +58,22 @@ func (l *lister) get(ctx context.Context, fresh bool) (*base.Bucket, error) {
 	return nil, fmt.Errorf("bucket %q: %w", l.bucketName, storage.ErrNotExist)
 }
 
-// call runs fn against the bucket, re-authorizing once on an expired token and
-// retrying what B2 marks as transient (honouring Retry-After) up to four
-// times.
+// call runs fn against the bucket, renewing an expired authorization once
+// and retrying what B2 marks as transient, as retry does.
 func (l *lister) call(ctx context.Context, fn func(*base.Bucket) error) error {
-	fresh := false
-	backoff := 500 * time.Millisecond
-	for attempt := 1; ; attempt++ {
+	return retry(ctx, l.attempts, func(fresh bool) error {
 		b, err := l.get(ctx, fresh)
 		if err != nil {
 			return err
 		}
-		err = fn(b)
-		switch {
-		case err == nil:
-			return nil
-		case base.Action(err) == base.ReAuthenticate && !fresh:
-			fresh = true
-			continue
-		case base.Action(err) != base.Retry || attempt >= 4:
-			return err
-		}
-		wait := base.Backoff(err)
-		if wait == 0 {
-			wait, backoff = backoff, backoff*2
-		}
-		if serr := sleepCtx(ctx, wait); serr != nil {
-			return errors.Join(err, serr)
-		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+		return fn(b)
+	})
 }
 
 // List returns one page of the current (not hidden) files. B2 reports a
 // delimiter group as a "folder" entry, which becomes a prefix.
 func (b *Bucket) List(ctx context.Context, opts storage.ListOptions) (*storage.ListPage, error) {
-	after, err := storage.DecodePageToken(opts.PageToken)
+	after, err := driver.DecodePageToken(opts.PageToken)
 	if err != nil {
 		return nil, fmt.Errorf("b2: list: %w", err)
 	}
@@ -110,8 +81,9 @@ func (b *Bucket) List(ctx context.Context, opts storage.ListOptions) (*storage.L
 	if size <= 0 {
 		size = storage.DefaultPageSize
 	}
-	ctx, st := trackStatus(ctx)
-	pb := storage.NewPageBuilder(opts)
+	ctx, o := b.begin(ctx)
+	defer o.end()
+	pb := driver.NewPageBuilder(opts)
 	start := after
 	for {
 		var files []*base.File
@@ -122,7 +94,7 @@ func (b *Bucket) List(ctx context.Context, opts storage.ListOptions) (*storage.L
 			return lerr
 		})
 		if err != nil {
-			return nil, wrapErr("list", opts.Prefix, st, err)
+			return nil, wrapErr("list", opts.Prefix, o, err)
 		}
 		for _, f := range files {
 			if pb.SkipKey(f.Name, after) {
@@ -159,7 +131,8 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return fmt.Errorf("b2: delete %q: %w", key, err)
 	}
-	ctx, st := trackStatus(ctx)
+	ctx, o := b.begin(ctx)
+	defer o.end()
 	var versions []*base.File
 	startName, startID := key, ""
 	for {
@@ -171,7 +144,7 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 			return lerr
 		})
 		if err != nil {
-			return wrapErr("delete", key, st, err)
+			return wrapErr("delete", key, o, err)
 		}
 		done := nextName != key
 		for _, f := range files {
@@ -192,7 +165,7 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 	for _, f := range versions {
 		err := b.lister.call(ctx, func(*base.Bucket) error { return f.DeleteFileVersion(ctx) })
 		if err != nil && codeOf(err) != http.StatusNotFound {
-			return wrapErr("delete", key, st, err)
+			return wrapErr("delete", key, o, err)
 		}
 	}
 	return nil

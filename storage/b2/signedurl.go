@@ -21,10 +21,11 @@ func (b *Bucket) SignedURL(ctx context.Context, key string, expiry time.Duration
 	if err := storage.ValidateExpiry(expiry); err != nil {
 		return "", fmt.Errorf("b2: signed url %q: %w", key, err)
 	}
-	ctx, st := trackStatus(ctx)
+	ctx, o := b.begin(ctx)
+	defer o.end()
 	token, err := b.bucket.AuthToken(ctx, key, expiry)
 	if err != nil {
-		return "", wrapErr("signed url", key, st, err)
+		return "", wrapErr("signed url", key, o, err)
 	}
 	return b.bucket.BaseURL() + "/file/" + url.PathEscape(b.bucket.Name()) + "/" + escapeName(key) +
 		"?Authorization=" + url.QueryEscape(token), nil

@@ -101,11 +101,25 @@ func (c *Client) Ref(collectionPath, id string) Reference {
 	return Reference(c.documentsRoot() + "/" + strings.Trim(collectionPath, "/") + "/" + id)
 }
 
-// rawCall sends a JSON request to path (relative to the endpoint, without a
-// leading slash) with the authenticated client and decodes the JSON answer
-// into out. The generated client is bypassed where its decoding is wrong.
-func (c *Client) rawCall(ctx context.Context, method, path string, query url.Values, in, out any) error {
-	u := c.endpoint + "v1/" + path
+// rawCall sends a JSON request for the resource name (optionally followed by
+// ":verb") with the authenticated client and decodes the JSON answer into out.
+// The generated client is bypassed where its decoding is wrong.
+func (c *Client) rawCall(ctx context.Context, method, name, verb string, query url.Values, in, out any) error {
+	res, err := c.rawOpen(ctx, method, name, verb, query, in)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	return json.NewDecoder(res.Body).Decode(out)
+}
+
+// rawOpen sends the request rawCall describes and returns the successful
+// answer, whose body the caller must close.
+func (c *Client) rawOpen(ctx context.Context, method, name, verb string, query url.Values, in any) (*http.Response, error) {
+	u := c.endpoint + "v1/" + escapeName(name)
+	if verb != "" {
+		u += ":" + verb
+	}
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
@@ -113,24 +127,47 @@ func (c *Client) rawCall(ctx context.Context, method, path string, query url.Val
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	res, err := c.hc.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer res.Body.Close()
 	if err := googleapi.CheckResponse(res); err != nil {
-		return err
+		res.Body.Close()
+		return nil, err
 	}
-	return json.NewDecoder(res.Body).Decode(out)
+	return res, nil
+}
+
+// escapeName percent-encodes a resource name for a URL path the way Google's
+// HTTP/JSON transcoding expects a multi-segment path variable: every byte
+// except unreserved characters and the "/" between segments is escaped. The
+// service decodes each escape, so a document ID may hold "?", "#", "%", ":"
+// or any other character Firestore allows and still name that document.
+func escapeName(name string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(name))
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '-', c == '_', c == '.', c == '~', c == '/':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+		}
+	}
+	return b.String()
 }

@@ -88,7 +88,7 @@ func (col *Collection[T]) get(ctx context.Context, id, tx string) (*Document[T],
 	}
 	var wd wireDocument
 	err := col.c.retryRead(ctx, func() error {
-		return col.c.rawCall(ctx, "GET", string(col.Ref(id)), q, nil, &wd)
+		return col.c.rawCall(ctx, "GET", string(col.Ref(id)), "", q, nil, &wd)
 	})
 	if err != nil {
 		return nil, wrapErr("get", col.path+"/"+id, err)
@@ -199,7 +199,7 @@ func (col *Collection[T]) getAll(ctx context.Context, ids []string, tx string) (
 	var resp []batchGetResponse
 	err := col.c.retryRead(ctx, func() error {
 		resp = nil
-		return col.c.rawCall(ctx, "POST", col.c.database+"/documents:batchGet", nil, req, &resp)
+		return col.c.rawCall(ctx, "POST", col.c.documentsRoot(), "batchGet", nil, req, &resp)
 	})
 	if err != nil {
 		return nil, wrapErr("batch get", col.path, err)

@@ -9,6 +9,21 @@
 // Reference (referenceValue), slices and arrays (arrayValue), maps with string
 // keys and nested structs (mapValue), pointers (nil is nullValue) and any.
 //
+// Queries cover one collection or subcollection (Collection.Query) or every
+// collection with a given ID at any depth (CollectionGroup), and support
+// field filters with every Operator (combined with AND), OrderBy, Limit,
+// Offset and the StartAt/StartAfter/EndAt/EndBefore cursors, inside a
+// transaction or not. Query.Run returns every result; Query.Documents
+// iterates over them as the service streams them, for results too large to
+// hold in memory. Not supported: OR filters, aggregations (count, sum,
+// average), projections (select), vector search, and server-side field
+// transforms such as server timestamps or increments; writes send the Go
+// values as they are.
+//
+// Document IDs may hold any character Firestore allows ("?", "#", "%", ":",
+// spaces, any Unicode); every request escapes them, so an ID always names
+// that document and no other.
+//
 // The generated client cannot decode the streamed JSON-array answers of
 // runQuery and batchGet (googleapis/google-api-go-client#282); this package
 // posts those requests itself with the same authenticated HTTP client and

@@ -61,3 +61,23 @@ func ExampleClient_RunTransaction() {
 	})
 	fmt.Println(err)
 }
+
+func ExampleQuery_Documents() {
+	ctx := context.Background()
+	profiles := firestore.NewCollection[Profile](exampleClient(ctx), "profiles")
+	for doc, err := range profiles.Query().OrderBy("created", firestore.Asc).Documents(ctx) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(doc.ID, doc.Data.Name)
+	}
+}
+
+func ExampleCollectionGroup() {
+	ctx := context.Background()
+	// Every "posts" subcollection, whoever's profile it is under.
+	recent := firestore.CollectionGroup[Profile](exampleClient(ctx), "posts").OrderBy("created", firestore.Desc).Limit(10)
+	docs, err := recent.Run(ctx)
+	fmt.Println(len(docs), err)
+}

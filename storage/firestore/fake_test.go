@@ -32,6 +32,12 @@ type fakeFirestore struct {
 	failures map[string][]int
 	// beforeCommit, when set, runs (unlocked) before a commit is applied.
 	beforeCommit func()
+	// streamGate, when set, holds a runQuery answer after its first element
+	// until the channel is closed (or aborts the answer after five seconds).
+	streamGate chan struct{}
+	// streamFailAfter, when positive, ends a runQuery answer with an
+	// UNAVAILABLE error element after that many elements.
+	streamFailAfter int
 }
 
 type fakeDoc struct {
@@ -86,10 +92,18 @@ func (f *fakeFirestore) now() string {
 }
 
 func (f *fakeFirestore) serve(w http.ResponseWriter, r *http.Request) {
-	path := strings.TrimPrefix(r.URL.Path, "/v1/")
+	// Route on the path as it was sent: the verb follows the last ":" of
+	// the escaped path, and only then is the resource name decoded.
+	escaped, _, _ := strings.Cut(r.RequestURI, "?")
+	escaped = strings.TrimPrefix(escaped, "/v1/")
 	op := r.Method
-	if i := strings.LastIndex(path, ":"); i >= 0 && r.Method == http.MethodPost {
-		path, op = path[:i], path[i+1:]
+	if i := strings.LastIndex(escaped, ":"); i >= 0 && r.Method == http.MethodPost {
+		escaped, op = escaped[:i], escaped[i+1:]
+	}
+	path, err := decodeResourcePath(escaped)
+	if err != nil {
+		fsError(w, 400, "INVALID_ARGUMENT", err.Error())
+		return
 	}
 	if op == "commit" && f.beforeCommit != nil {
 		f.beforeCommit()
@@ -145,6 +159,34 @@ func (f *fakeFirestore) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		fsError(w, 404, "NOT_FOUND", "no such method "+op)
 	}
+}
+
+// decodeResourcePath decodes a multi-segment path variable the way Google's
+// HTTP/JSON transcoding does (google.api.HttpRule): every percent escape is
+// decoded except %2F, which stays as written, so an escaped "/" never splits
+// a segment.
+func decodeResourcePath(s string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+2 >= len(s) {
+			return "", fmt.Errorf("invalid escape at the end of %q", s)
+		}
+		n, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+		if err != nil {
+			return "", fmt.Errorf("invalid escape %q in %q", s[i:i+3], s)
+		}
+		if n == '/' {
+			b.WriteString(s[i : i+3])
+		} else {
+			b.WriteByte(byte(n))
+		}
+		i += 2
+	}
+	return b.String(), nil
 }
 
 // readIn records a read of name within transaction tx.
@@ -380,7 +422,8 @@ func (f *fakeFirestore) commit(w http.ResponseWriter, body map[string]json.RawMe
 
 type fakeQuery struct {
 	From []struct {
-		CollectionID string `json:"collectionId"`
+		CollectionID   string `json:"collectionId"`
+		AllDescendants bool   `json:"allDescendants"`
 	} `json:"from"`
 	Where   *fakeFilter `json:"where"`
 	OrderBy []struct {
@@ -418,10 +461,9 @@ func (f *fakeFirestore) runQuery(w http.ResponseWriter, parent string, body map[
 		return
 	}
 	json.Unmarshal(body["transaction"], &tx)
-	prefix := parent + "/" + sq.From[0].CollectionID + "/"
 	var docs []*fakeDoc
 	for name, d := range f.docs {
-		if strings.HasPrefix(name, prefix) && !strings.Contains(name[len(prefix):], "/") && matches(d, sq.Where) && hasOrderFields(d, sq) {
+		if inQueryScope(name, parent, sq.From[0].CollectionID, sq.From[0].AllDescendants) && matches(d, sq.Where) && hasOrderFields(d, sq) {
 			docs = append(docs, d)
 		}
 	}
@@ -447,7 +489,51 @@ func (f *fakeFirestore) runQuery(w http.ResponseWriter, parent string, body map[
 		// element that has only a read time.
 		out = append(out, map[string]any{"readTime": f.clock.Format(time.RFC3339Nano)})
 	}
-	reply(w, out)
+	f.stream(w, out)
+}
+
+// stream writes a JSON array one element at a time, flushing each, as the
+// real service streams runQuery answers.
+func (f *fakeFirestore) stream(w http.ResponseWriter, elems []map[string]any) {
+	w.Header().Set("Content-Type", "application/json")
+	fl := w.(http.Flusher)
+	w.Write([]byte("[\n"))
+	for i, e := range elems {
+		if i > 0 {
+			w.Write([]byte(",\n"))
+		}
+		if f.streamFailAfter > 0 && i == f.streamFailAfter {
+			e = map[string]any{"error": map[string]any{"code": 503, "message": "stream broke", "status": "UNAVAILABLE"}}
+		}
+		json.NewEncoder(w).Encode(e)
+		fl.Flush()
+		if f.streamFailAfter > 0 && i == f.streamFailAfter {
+			break
+		}
+		if i == 0 && f.streamGate != nil {
+			select {
+			case <-f.streamGate:
+			case <-time.After(5 * time.Second):
+				panic(http.ErrAbortHandler)
+			}
+		}
+	}
+	w.Write([]byte("]\n"))
+}
+
+// inQueryScope reports whether the document name is in the collection
+// collID directly below parent, or, for a collection-group query, in any
+// collection called collID at any depth below parent.
+func inQueryScope(name, parent, collID string, allDescendants bool) bool {
+	rest, ok := strings.CutPrefix(name, parent+"/")
+	if !ok {
+		return false
+	}
+	segs := strings.Split(rest, "/")
+	if !allDescendants {
+		return len(segs) == 2 && segs[0] == collID
+	}
+	return len(segs)%2 == 0 && segs[len(segs)-2] == collID
 }
 
 func fieldAt(d *fakeDoc, path string) (json.RawMessage, bool) {

@@ -2,10 +2,16 @@ package firestore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"iter"
+	"net/http"
 	"reflect"
+	"strings"
 
 	fsapi "google.golang.org/api/firestore/v1"
+	"google.golang.org/api/googleapi"
 )
 
 // Operator is a comparison in a Where clause.
@@ -56,11 +62,25 @@ type Query[T any] struct {
 	offset  int64
 	startAt *fsapi.Cursor
 	endAt   *fsapi.Cursor
+	group   bool // a collection-group query
 	err     error
 }
 
 // Query starts a query over the collection.
 func (col *Collection[T]) Query() *Query[T] { return &Query[T]{col: col} }
+
+// CollectionGroup starts a query over every collection called collectionID,
+// at any depth (for example the "posts" subcollections of all users), whose
+// documents decode into T. Firestore needs a collection-group index for the
+// fields such a query filters or orders on; without one it answers
+// ErrFailedPrecondition.
+func CollectionGroup[T any](c *Client, collectionID string) *Query[T] {
+	q := &Query[T]{col: NewCollection[T](c, collectionID), group: true}
+	if collectionID == "" || strings.Contains(collectionID, "/") {
+		q.err = fmt.Errorf("firestore: collection group %q: want a collection ID without \"/\"", collectionID)
+	}
+	return q
+}
 
 func (q *Query[T]) clone() *Query[T] {
 	c := *q
@@ -141,7 +161,7 @@ func (q *Query[T]) cursor(start, before bool, values []any) *Query[T] {
 func (q *Query[T]) structured() *fsapi.StructuredQuery {
 	_, collID := q.col.parent()
 	sq := &fsapi.StructuredQuery{
-		From:    []*fsapi.CollectionSelector{{CollectionId: collID}},
+		From:    []*fsapi.CollectionSelector{{CollectionId: collID, AllDescendants: q.group}},
 		OrderBy: q.orders,
 		Limit:   q.limit,
 		Offset:  q.offset,
@@ -160,45 +180,112 @@ func (q *Query[T]) structured() *fsapi.StructuredQuery {
 
 // runQueryResponse is one element of runQuery's JSON array answer. Elements
 // without a document carry only progress information (readTime,
-// skippedResults) and are skipped.
+// skippedResults) and are skipped; an element with an error ends a stream
+// that failed after it started.
 type runQueryResponse struct {
-	Document    *wireDocument `json:"document"`
-	Transaction string        `json:"transaction"`
+	Document    *wireDocument   `json:"document"`
+	Transaction string          `json:"transaction"`
+	Error       json.RawMessage `json:"error"`
 }
 
-// Run executes the query and returns the matching documents.
+// Run executes the query and returns all the matching documents. Use
+// Documents to process a large result without holding it in memory.
 //
 // It posts to :runQuery directly rather than through the generated
 // RunQuery call, whose Do cannot decode the JSON array the service streams
 // back (googleapis/google-api-go-client#282).
 func (q *Query[T]) Run(ctx context.Context) ([]*Document[T], error) {
-	return q.run(ctx, "")
+	return collect(q.documents(ctx, ""))
 }
 
-func (q *Query[T]) run(ctx context.Context, tx string) ([]*Document[T], error) {
-	if q.err != nil {
-		return nil, q.err
-	}
-	parent, _ := q.col.parent()
-	req := &fsapi.RunQueryRequest{StructuredQuery: q.structured(), Transaction: tx}
-	var resp []runQueryResponse
-	err := q.col.c.retryRead(ctx, func() error {
-		resp = nil
-		return q.col.c.rawCall(ctx, "POST", parent+":runQuery", nil, req, &resp)
-	})
-	if err != nil {
-		return nil, wrapErr("query", q.col.path, err)
-	}
+// Documents executes the query and returns an iterator over the matching
+// documents, each decoded as the service streams it, so that a result of any
+// size is processed in constant memory. A failure ends the iteration with a
+// nil document and the error. Stopping the range early abandons the rest of
+// the answer. The request is retried as a read is, but only until the first
+// document has arrived.
+func (q *Query[T]) Documents(ctx context.Context) iter.Seq2[*Document[T], error] {
+	return q.documents(ctx, "")
+}
+
+func collect[T any](seq iter.Seq2[*Document[T], error]) ([]*Document[T], error) {
 	var out []*Document[T]
-	for _, r := range resp {
-		if r.Document == nil {
-			continue
-		}
-		d, err := decodeDocument[T](r.Document)
+	for d, err := range seq {
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+func (q *Query[T]) documents(ctx context.Context, tx string) iter.Seq2[*Document[T], error] {
+	return func(yield func(*Document[T], error) bool) {
+		if q.err != nil {
+			yield(nil, q.err)
+			return
+		}
+		parent, _ := q.col.parent()
+		req := &fsapi.RunQueryRequest{StructuredQuery: q.structured(), Transaction: tx}
+		var res *http.Response
+		err := q.col.c.retryRead(ctx, func() error {
+			var err error
+			res, err = q.col.c.rawOpen(ctx, "POST", parent, "runQuery", nil, req)
+			return err
+		})
+		if err != nil {
+			yield(nil, wrapErr("query", q.col.path, err))
+			return
+		}
+		defer res.Body.Close()
+		if err := streamArray(res.Body, func(r *runQueryResponse) bool {
+			if r.Document == nil {
+				return true
+			}
+			d, err := decodeDocument[T](r.Document)
+			if err != nil {
+				yield(nil, err)
+				return false
+			}
+			return yield(d, nil)
+		}); err != nil {
+			yield(nil, wrapErr("query", q.col.path, err))
+		}
+	}
+}
+
+// streamArray decodes a streamed JSON array of runQuery answers element by
+// element, calling fn for each until fn returns false. An element carrying
+// an error ends the stream with that error.
+func streamArray(r io.Reader, fn func(*runQueryResponse) bool) error {
+	dec := json.NewDecoder(r)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return fmt.Errorf("answer is not a JSON array (first token %v): %w", tok, err)
+	}
+	for dec.More() {
+		var elem runQueryResponse
+		if err := dec.Decode(&elem); err != nil {
+			return err
+		}
+		if elem.Error != nil {
+			return streamError(elem.Error)
+		}
+		if !fn(&elem) {
+			return nil
+		}
+	}
+	_, err := dec.Token()
+	return err
+}
+
+// streamError turns the error element of a stream into the googleapi.Error
+// the same failure gets when it ends a request before the stream starts.
+func streamError(raw json.RawMessage) error {
+	var e struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}
+	json.Unmarshal(raw, &e)
+	body, _ := json.Marshal(map[string]json.RawMessage{"error": raw})
+	return &googleapi.Error{Code: e.Code, Message: e.Message, Body: string(body)}
 }

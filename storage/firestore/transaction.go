@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	fsapi "google.golang.org/api/firestore/v1"
@@ -93,7 +94,13 @@ func (t *TxCollection[T]) GetAll(ctx context.Context, ids ...string) ([]*Documen
 
 // Run executes q within the transaction.
 func (t *TxCollection[T]) Run(ctx context.Context, q *Query[T]) ([]*Document[T], error) {
-	return q.run(ctx, t.tx.id)
+	return collect(q.documents(ctx, t.tx.id))
+}
+
+// Documents executes q within the transaction and iterates over the results
+// as Query.Documents does.
+func (t *TxCollection[T]) Documents(ctx context.Context, q *Query[T]) iter.Seq2[*Document[T], error] {
+	return q.documents(ctx, t.tx.id)
 }
 
 // Create buffers the creation of a document that must not exist yet.

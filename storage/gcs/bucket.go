@@ -14,6 +14,7 @@ import (
 	gstorage "google.golang.org/api/storage/v1"
 
 	"github.com/groundwork-go/groundwork/storage"
+	"github.com/groundwork-go/groundwork/storage/driver"
 )
 
 // DefaultChunkSize is the upload chunk size used when Options.ChunkSize is zero.
@@ -154,7 +155,7 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.
 		ct = storage.DefaultContentType
 	}
 	obj := &gstorage.Object{Name: key, ContentType: ct, Metadata: maps.Clone(opts.Metadata)}
-	body := storage.CheckSize(r, opts.Size)
+	body := driver.CheckSize(r, opts.Size)
 	got, err := b.svc.Objects.Insert(b.name, obj).
 		Media(body, googleapi.ContentType(ct), googleapi.ChunkSize(b.chunk)).
 		Context(ctx).Do()
@@ -171,12 +172,12 @@ func (b *Bucket) Get(ctx context.Context, key string, opts storage.GetOptions) (
 	if err != nil {
 		return nil, err
 	}
-	start, end, err := storage.ResolveRange(attrs.Size, opts)
+	start, end, err := driver.ResolveRange(attrs.Size, opts)
 	if err != nil {
 		return nil, fmt.Errorf("gcs: get %q: %w", key, err)
 	}
 	if start == end {
-		return storage.NewReader(*attrs, http.NoBody), nil
+		return driver.NewReader(*attrs, http.NoBody), nil
 	}
 	var resp *http.Response
 	err = b.retry.do(ctx, func() error {
@@ -189,7 +190,7 @@ func (b *Bucket) Get(ctx context.Context, key string, opts storage.GetOptions) (
 	if err != nil {
 		return nil, wrapErr("get", key, err)
 	}
-	return storage.NewReader(*attrs, resp.Body), nil
+	return driver.NewReader(*attrs, resp.Body), nil
 }
 
 // Stat returns the object's attributes.

@@ -8,17 +8,18 @@ import (
 	gstorage "google.golang.org/api/storage/v1"
 
 	"github.com/groundwork-go/groundwork/storage"
+	"github.com/groundwork-go/groundwork/storage/driver"
 )
 
 // List returns one page. It asks the service for entries starting at the
-// page token's position and assembles them with storage.PageBuilder, so pages
+// page token's position and assembles them with driver.PageBuilder, so pages
 // hold at most PageSize entries counting prefixes, as storage.Bucket promises.
 func (b *Bucket) List(ctx context.Context, opts storage.ListOptions) (*storage.ListPage, error) {
-	after, err := storage.DecodePageToken(opts.PageToken)
+	after, err := driver.DecodePageToken(opts.PageToken)
 	if err != nil {
 		return nil, fmt.Errorf("gcs: list: %w", err)
 	}
-	pb := storage.NewPageBuilder(opts)
+	pb := driver.NewPageBuilder(opts)
 	floor := after
 	for {
 		resp, err := b.listFrom(ctx, opts, floor)

@@ -1,4 +1,12 @@
-package storage
+// Package memory implements storage.Bucket in process memory, for tests and
+// for single-process setups that need no cloud account. It passes the same
+// conformance suite (storage/storagetest) as the cloud backends, and can serve
+// its own signed URLs over HTTP:
+//
+//	bucket := memory.New(memory.Options{BaseURL: "https://api.example.com/files"})
+//	mux.Handle("/files/", http.StripPrefix("/files", bucket))
+//	url, err := bucket.SignedURL(ctx, "avatars/42.png", 15*time.Minute)
+package memory
 
 import (
 	"bytes"
@@ -13,11 +21,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/groundwork-go/groundwork/storage"
+	"github.com/groundwork-go/groundwork/storage/driver"
 )
 
-// MemoryOptions configures a MemoryBucket. The zero value works; signed URLs
-// then fail with ErrNotSupported.
-type MemoryOptions struct {
+// Options configures a Bucket. The zero value works; signed URLs
+// then fail with storage.ErrNotSupported.
+type Options struct {
 	// BaseURL is where the bucket's ServeHTTP handler is reachable, for example
 	// "https://api.example.com/files". SignedURL returns BaseURL + "/" + key
 	// plus a signature. Default: "", signed URLs are not supported.
@@ -29,9 +40,9 @@ type MemoryOptions struct {
 	Now func() time.Time
 }
 
-// MemoryBucket is a Bucket that keeps objects in memory. It is meant for tests
+// Bucket is a storage.Bucket that keeps objects in memory. It is meant for tests
 // and single-process development setups; content is lost when the process ends.
-type MemoryBucket struct {
+type Bucket struct {
 	baseURL string
 	secret  []byte
 	now     func() time.Time
@@ -42,15 +53,15 @@ type MemoryBucket struct {
 }
 
 type memoryObject struct {
-	attrs Attributes
+	attrs storage.Attributes
 	data  []byte
 }
 
-var _ Bucket = (*MemoryBucket)(nil)
+var _ storage.Bucket = (*Bucket)(nil)
 
-// NewMemoryBucket returns an empty MemoryBucket.
-func NewMemoryBucket(opts MemoryOptions) *MemoryBucket {
-	b := &MemoryBucket{
+// New returns an empty Bucket.
+func New(opts Options) *Bucket {
+	b := &Bucket{
 		baseURL: strings.TrimSuffix(opts.BaseURL, "/"),
 		secret:  opts.Secret,
 		now:     opts.Now,
@@ -67,26 +78,26 @@ func NewMemoryBucket(opts MemoryOptions) *MemoryBucket {
 }
 
 // Put stores the content of r under key. The whole object is buffered.
-func (b *MemoryBucket) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (*Attributes, error) {
-	if err := ValidateKey(key); err != nil {
-		return nil, fmt.Errorf("storage: put %q: %w", key, err)
+func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.PutOptions) (*storage.Attributes, error) {
+	if err := storage.ValidateKey(key); err != nil {
+		return nil, fmt.Errorf("memory: put %q: %w", key, err)
 	}
-	data, err := io.ReadAll(CheckSize(r, opts.Size))
+	data, err := io.ReadAll(driver.CheckSize(r, opts.Size))
 	if err != nil {
-		return nil, fmt.Errorf("storage: put %q: %w", key, err)
+		return nil, fmt.Errorf("memory: put %q: %w", key, err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("storage: put %q: %w", key, err)
+		return nil, fmt.Errorf("memory: put %q: %w", key, err)
 	}
 	ct := opts.ContentType
 	if ct == "" {
-		ct = DefaultContentType
+		ct = storage.DefaultContentType
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.gen++
 	sum := sha256.Sum256(data)
-	attrs := Attributes{
+	attrs := storage.Attributes{
 		Key:         key,
 		Size:        int64(len(data)),
 		ContentType: ct,
@@ -100,21 +111,21 @@ func (b *MemoryBucket) Put(ctx context.Context, key string, r io.Reader, opts Pu
 }
 
 // Get returns a reader over the object or the requested range of it.
-func (b *MemoryBucket) Get(ctx context.Context, key string, opts GetOptions) (*Reader, error) {
+func (b *Bucket) Get(ctx context.Context, key string, opts storage.GetOptions) (*storage.Reader, error) {
 	obj, err := b.lookup("get", key)
 	if err != nil {
 		return nil, err
 	}
-	start, end, err := ResolveRange(obj.attrs.Size, opts)
+	start, end, err := driver.ResolveRange(obj.attrs.Size, opts)
 	if err != nil {
-		return nil, fmt.Errorf("storage: get %q: %w", key, err)
+		return nil, fmt.Errorf("memory: get %q: %w", key, err)
 	}
 	body := io.NopCloser(bytes.NewReader(obj.data[start:end]))
-	return NewReader(cloneAttrs(obj.attrs), body), nil
+	return driver.NewReader(cloneAttrs(obj.attrs), body), nil
 }
 
 // Stat returns the object's attributes.
-func (b *MemoryBucket) Stat(ctx context.Context, key string) (*Attributes, error) {
+func (b *Bucket) Stat(ctx context.Context, key string) (*storage.Attributes, error) {
 	obj, err := b.lookup("stat", key)
 	if err != nil {
 		return nil, err
@@ -124,24 +135,24 @@ func (b *MemoryBucket) Stat(ctx context.Context, key string) (*Attributes, error
 }
 
 // Delete removes the object.
-func (b *MemoryBucket) Delete(ctx context.Context, key string) error {
-	if err := ValidateKey(key); err != nil {
-		return fmt.Errorf("storage: delete %q: %w", key, err)
+func (b *Bucket) Delete(ctx context.Context, key string) error {
+	if err := storage.ValidateKey(key); err != nil {
+		return fmt.Errorf("memory: delete %q: %w", key, err)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, ok := b.objects[key]; !ok {
-		return fmt.Errorf("storage: delete %q: %w", key, ErrNotExist)
+		return fmt.Errorf("memory: delete %q: %w", key, storage.ErrNotExist)
 	}
 	delete(b.objects, key)
 	return nil
 }
 
 // List returns one page of objects and prefixes.
-func (b *MemoryBucket) List(ctx context.Context, opts ListOptions) (*ListPage, error) {
-	after, err := DecodePageToken(opts.PageToken)
+func (b *Bucket) List(ctx context.Context, opts storage.ListOptions) (*storage.ListPage, error) {
+	after, err := driver.DecodePageToken(opts.PageToken)
 	if err != nil {
-		return nil, fmt.Errorf("storage: list: %w", err)
+		return nil, fmt.Errorf("memory: list: %w", err)
 	}
 	b.mu.RLock()
 	keys := make([]string, 0, len(b.objects))
@@ -151,12 +162,12 @@ func (b *MemoryBucket) List(ctx context.Context, opts ListOptions) (*ListPage, e
 		}
 	}
 	sort.Strings(keys)
-	lister := NewPageBuilder(opts)
+	lister := driver.NewPageBuilder(opts)
 	for _, k := range keys {
 		if lister.SkipKey(k, after) {
 			continue
 		}
-		if !lister.Add(k, func() Attributes { return cloneAttrs(b.objects[k].attrs) }) {
+		if !lister.Add(k, func() storage.Attributes { return cloneAttrs(b.objects[k].attrs) }) {
 			break
 		}
 	}
@@ -164,20 +175,20 @@ func (b *MemoryBucket) List(ctx context.Context, opts ListOptions) (*ListPage, e
 	return lister.Page(), nil
 }
 
-func (b *MemoryBucket) lookup(op, key string) (memoryObject, error) {
-	if err := ValidateKey(key); err != nil {
-		return memoryObject{}, fmt.Errorf("storage: %s %q: %w", op, key, err)
+func (b *Bucket) lookup(op, key string) (memoryObject, error) {
+	if err := storage.ValidateKey(key); err != nil {
+		return memoryObject{}, fmt.Errorf("memory: %s %q: %w", op, key, err)
 	}
 	b.mu.RLock()
 	obj, ok := b.objects[key]
 	b.mu.RUnlock()
 	if !ok {
-		return memoryObject{}, fmt.Errorf("storage: %s %q: %w", op, key, ErrNotExist)
+		return memoryObject{}, fmt.Errorf("memory: %s %q: %w", op, key, storage.ErrNotExist)
 	}
 	return obj, nil
 }
 
-func cloneAttrs(a Attributes) Attributes {
+func cloneAttrs(a storage.Attributes) storage.Attributes {
 	a.Metadata = maps.Clone(a.Metadata)
 	if a.Metadata == nil {
 		a.Metadata = map[string]string{}

@@ -1,4 +1,4 @@
-package storage
+package memory
 
 import (
 	"bytes"
@@ -12,20 +12,22 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/groundwork-go/groundwork/storage"
 )
 
 // SignedURL returns BaseURL + "/" + key with an expiry and an HMAC-SHA256
-// signature that ServeHTTP verifies. It fails with ErrNotSupported when
-// MemoryOptions.BaseURL was not set.
-func (b *MemoryBucket) SignedURL(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	if err := ValidateKey(key); err != nil {
-		return "", fmt.Errorf("storage: signed url %q: %w", key, err)
+// signature that ServeHTTP verifies. It fails with storage.ErrNotSupported when
+// Options.BaseURL was not set.
+func (b *Bucket) SignedURL(ctx context.Context, key string, expiry time.Duration) (string, error) {
+	if err := storage.ValidateKey(key); err != nil {
+		return "", fmt.Errorf("memory: signed url %q: %w", key, err)
 	}
-	if err := ValidateExpiry(expiry); err != nil {
-		return "", fmt.Errorf("storage: signed url %q: %w", key, err)
+	if err := storage.ValidateExpiry(expiry); err != nil {
+		return "", fmt.Errorf("memory: signed url %q: %w", key, err)
 	}
 	if b.baseURL == "" {
-		return "", fmt.Errorf("storage: signed url %q: %w: no BaseURL configured", key, ErrNotSupported)
+		return "", fmt.Errorf("memory: signed url %q: %w: no BaseURL configured", key, storage.ErrNotSupported)
 	}
 	expires := strconv.FormatInt(b.now().Add(expiry).Unix(), 10)
 	q := url.Values{"expires": {expires}, "signature": {b.sign(key, expires)}}
@@ -34,10 +36,10 @@ func (b *MemoryBucket) SignedURL(ctx context.Context, key string, expiry time.Du
 
 // ServeHTTP serves the objects named by signed URLs: GET or HEAD of "/" + key
 // with the expires and signature parameters SignedURL added. Mount it at the
-// path of MemoryOptions.BaseURL with http.StripPrefix. Ranges and conditional
+// path of Options.BaseURL with http.StripPrefix. Ranges and conditional
 // requests are honoured. A bad or expired signature gets 403, a missing object
 // 404.
-func (b *MemoryBucket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (b *Bucket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -60,7 +62,7 @@ func (b *MemoryBucket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", obj.attrs.Updated, bytes.NewReader(obj.data))
 }
 
-func (b *MemoryBucket) validSignature(key, expires, sig string) bool {
+func (b *Bucket) validSignature(key, expires, sig string) bool {
 	unix, err := strconv.ParseInt(expires, 10, 64)
 	if err != nil || !b.now().Before(time.Unix(unix, 0)) {
 		return false
@@ -68,7 +70,7 @@ func (b *MemoryBucket) validSignature(key, expires, sig string) bool {
 	return hmac.Equal([]byte(sig), []byte(b.sign(key, expires)))
 }
 
-func (b *MemoryBucket) sign(key, expires string) string {
+func (b *Bucket) sign(key, expires string) string {
 	m := hmac.New(sha256.New, b.secret)
 	m.Write([]byte(key))
 	m.Write([]byte{0})

@@ -1,4 +1,4 @@
-package storage_test
+package memory_test
 
 import (
 	"context"
@@ -10,15 +10,16 @@ import (
 	"time"
 
 	"github.com/groundwork-go/groundwork/storage"
+	"github.com/groundwork-go/groundwork/storage/memory"
 	"github.com/groundwork-go/groundwork/storage/storagetest"
 )
 
-func newServedMemoryBucket(t *testing.T, now func() time.Time) (*storage.MemoryBucket, *httptest.Server) {
+func newServedMemoryBucket(t *testing.T, now func() time.Time) (*memory.Bucket, *httptest.Server) {
 	t.Helper()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	b := storage.NewMemoryBucket(storage.MemoryOptions{BaseURL: srv.URL + "/files", Now: now})
+	b := memory.New(memory.Options{BaseURL: srv.URL + "/files", Now: now})
 	mux.Handle("/files/", http.StripPrefix("/files", b))
 	return b, srv
 }
@@ -82,8 +83,15 @@ func TestMemorySignedURLRejected(t *testing.T) {
 }
 
 func TestMemorySignedURLNotConfigured(t *testing.T) {
-	b := storage.NewMemoryBucket(storage.MemoryOptions{})
+	b := memory.New(memory.Options{})
 	if _, err := b.SignedURL(context.Background(), "k", time.Minute); !errors.Is(err, storage.ErrNotSupported) {
 		t.Errorf("SignedURL without BaseURL: got %v, want ErrNotSupported", err)
+	}
+}
+
+func TestPageTokenRejectsGarbage(t *testing.T) {
+	b := memory.New(memory.Options{})
+	if _, err := b.List(t.Context(), storage.ListOptions{PageToken: "%%%"}); err == nil {
+		t.Error("List with a malformed token: got nil error, want one")
 	}
 }

@@ -1,12 +1,14 @@
-package storage
+package driver
 
 import (
 	"fmt"
 	"io"
+
+	"github.com/groundwork-go/groundwork/storage"
 )
 
 // CheckSize returns a reader that yields r's content and fails with
-// ErrSizeMismatch as soon as it is known that r holds more or fewer than size
+// storage.ErrSizeMismatch as soon as it is known that r holds more or fewer than size
 // bytes. A size of zero or less disables the check. Backends wrap Put's reader
 // with it so that an upload whose length disagrees with PutOptions.Size is
 // aborted before it is committed.
@@ -27,10 +29,10 @@ func (c *sizeChecker) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.got += int64(n)
 	if c.got > c.want {
-		return n, fmt.Errorf("%w: read more than %d bytes", ErrSizeMismatch, c.want)
+		return n, fmt.Errorf("%w: read more than %d bytes", storage.ErrSizeMismatch, c.want)
 	}
 	if err == io.EOF && c.got != c.want {
-		return n, fmt.Errorf("%w: read %d bytes, want %d", ErrSizeMismatch, c.got, c.want)
+		return n, fmt.Errorf("%w: read %d bytes, want %d", storage.ErrSizeMismatch, c.got, c.want)
 	}
 	return n, err
 }

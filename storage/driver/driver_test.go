@@ -1,14 +1,13 @@
-package storage_test
+package driver_test
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/groundwork-go/groundwork/storage"
+	"github.com/groundwork-go/groundwork/storage/driver"
 )
 
 func TestCheckSize(t *testing.T) {
@@ -25,7 +24,7 @@ func TestCheckSize(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := io.ReadAll(storage.CheckSize(strings.NewReader(tc.data), tc.size))
+			got, err := io.ReadAll(driver.CheckSize(strings.NewReader(tc.data), tc.size))
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("ReadAll: got error %v, want %v", err, tc.wantErr)
 			}
@@ -52,7 +51,7 @@ func TestResolveRange(t *testing.T) {
 		{10, storage.GetOptions{Length: -1}, 0, 0, true},
 	}
 	for _, tc := range tests {
-		start, end, err := storage.ResolveRange(tc.size, tc.opts)
+		start, end, err := driver.ResolveRange(tc.size, tc.opts)
 		if (err != nil) != tc.wantErr || err != nil && !errors.Is(err, storage.ErrInvalidRange) {
 			t.Errorf("ResolveRange(%d, %+v): got error %v, want error %v", tc.size, tc.opts, err, tc.wantErr)
 			continue
@@ -63,32 +62,33 @@ func TestResolveRange(t *testing.T) {
 	}
 }
 
-func TestValidateKeyAndExpiry(t *testing.T) {
-	for _, key := range []string{"a", "dir/file name+1.txt", "ünï/ç", string(bytes.Repeat([]byte("k"), storage.MaxKeyLength))} {
-		if err := storage.ValidateKey(key); err != nil {
-			t.Errorf("ValidateKey(%q): got %v, want nil", key, err)
+func TestPageTokenRoundTrip(t *testing.T) {
+	for _, last := range []string{"", "a", "dir/", "ünï/?&=+ %"} {
+		got, err := driver.DecodePageToken(driver.EncodePageToken(last))
+		if err != nil || got != last {
+			t.Errorf("DecodePageToken(EncodePageToken(%q)): got %q, %v, want %q, nil", last, got, err, last)
 		}
 	}
-	for _, key := range []string{"", "/abs", "tab\there", "\xff", string(bytes.Repeat([]byte("k"), storage.MaxKeyLength+1))} {
-		if err := storage.ValidateKey(key); !errors.Is(err, storage.ErrInvalidKey) {
-			t.Errorf("ValidateKey(%q): got %v, want ErrInvalidKey", key, err)
-		}
-	}
-	for _, d := range []time.Duration{time.Second, storage.MaxSignedURLExpiry} {
-		if err := storage.ValidateExpiry(d); err != nil {
-			t.Errorf("ValidateExpiry(%v): got %v, want nil", d, err)
-		}
-	}
-	for _, d := range []time.Duration{0, 999 * time.Millisecond, storage.MaxSignedURLExpiry + 1} {
-		if err := storage.ValidateExpiry(d); !errors.Is(err, storage.ErrInvalidExpiry) {
-			t.Errorf("ValidateExpiry(%v): got %v, want ErrInvalidExpiry", d, err)
-		}
+	if _, err := driver.DecodePageToken("%%%"); err == nil {
+		t.Error("DecodePageToken of garbage: got nil error, want one")
 	}
 }
 
-func TestPageTokenRejectsGarbage(t *testing.T) {
-	b := storage.NewMemoryBucket(storage.MemoryOptions{})
-	if _, err := b.List(t.Context(), storage.ListOptions{PageToken: "%%%"}); err == nil {
-		t.Error("List with a malformed token: got nil error, want one")
+func TestNewReader(t *testing.T) {
+	body := &closeCounter{Reader: strings.NewReader("abc")}
+	rd := driver.NewReader(storage.Attributes{Key: "k", Size: 3}, body)
+	got, err := io.ReadAll(rd)
+	if err != nil || string(got) != "abc" || rd.Key != "k" || rd.Size != 3 {
+		t.Errorf("NewReader: read %q (err %v), Key %q, Size %d, want abc, nil, k, 3", got, err, rd.Key, rd.Size)
+	}
+	if err := rd.Close(); err != nil || body.closed != 1 {
+		t.Errorf("Close: got error %v and %d closes of the body, want nil and 1", err, body.closed)
 	}
 }
+
+type closeCounter struct {
+	io.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }

@@ -1,29 +1,31 @@
-package storage
+package driver
 
 import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+
+	"github.com/groundwork-go/groundwork/storage"
 )
 
-// PageBuilder assembles a ListPage from keys fed to it in ascending order. It
-// applies the delimiter grouping and page size of a ListOptions and produces
+// PageBuilder assembles a storage.ListPage from keys fed to it in ascending order. It
+// applies the delimiter grouping and page size of a storage.ListOptions and produces
 // the opaque page token. Backends whose service cannot paginate the way List
 // promises use it over the service's own listing.
 type PageBuilder struct {
-	opts     ListOptions
+	opts     storage.ListOptions
 	size     int
-	page     ListPage
+	page     storage.ListPage
 	last     string
 	full     bool
 	lastPref string
 }
 
 // NewPageBuilder returns a PageBuilder for opts.
-func NewPageBuilder(opts ListOptions) *PageBuilder {
+func NewPageBuilder(opts storage.ListOptions) *PageBuilder {
 	size := opts.PageSize
 	if size <= 0 {
-		size = DefaultPageSize
+		size = storage.DefaultPageSize
 	}
 	return &PageBuilder{opts: opts, size: size}
 }
@@ -32,7 +34,7 @@ func NewPageBuilder(opts ListOptions) *PageBuilder {
 // after every key offered before). attrs is called only if the key is listed as
 // an object. Add reports false once the page is full; the key that made it full
 // is not on the page and the page gets a next token.
-func (p *PageBuilder) Add(key string, attrs func() Attributes) bool {
+func (p *PageBuilder) Add(key string, attrs func() storage.Attributes) bool {
 	if p.full {
 		return false
 	}
@@ -56,7 +58,7 @@ func (p *PageBuilder) Add(key string, attrs func() Attributes) bool {
 }
 
 // Page returns the page assembled so far.
-func (p *PageBuilder) Page() *ListPage {
+func (p *PageBuilder) Page() *storage.ListPage {
 	pg := p.page
 	return &pg
 }
