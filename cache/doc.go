@@ -36,6 +36,19 @@
 // RedisOptions.ClientTTL bounds any staleness should an invalidation be
 // lost. With a client made with DisableCache every read is a round trip.
 //
+// # Loads and invalidation
+//
+// GetOrLoad is coherent with invalidation across every process sharing the
+// store. Before loading, it claims the key (Store.Claim leaves a unique
+// token in the key's place, or returns the one a concurrent loader left);
+// after loading, it stores the result only if the key still holds that
+// claim, checked atomically by the store (SetClaimed). Set, Delete,
+// DeleteTag and DeletePrefix all replace or remove the claim, so a load
+// that started before one of them never stores its older result after it.
+// Concurrent callers share a load only when they got the same claim, so a
+// GetOrLoad that starts after an invalidation returned claims afresh and
+// never joins a load that started before it.
+//
 // # Keys, tags and Cluster
 //
 // Keys are prefixed with RedisOptions.Prefix (default "cache:"): values

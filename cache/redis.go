@@ -41,6 +41,10 @@ type RedisOptions struct {
 // remembered until the client-side cache is known to have caught up, so this
 // store's own reads never see the value it replaced.
 //
+// A value key holds either a value, stored after a one-byte mark, or a
+// load's claim (see Store.Claim); Claim and SetClaimed are Lua scripts on
+// that one key, so the check and the write are atomic in every process.
+//
 // Every command touches one key, so the store works on a Cluster without
 // hash tags: a tag set and its members may live in different slots, and bulk
 // deletes remove keys one by one (pipelined).
@@ -146,13 +150,15 @@ func sameValue(a, b rueidis.RedisResult) bool {
 	return rueidis.IsRedisNil(aerr) && rueidis.IsRedisNil(berr)
 }
 
+// valueOf returns the value a GET reply carries: a load's claim, or
+// anything stored without valueMark, reads as missing.
 func valueOf(r rueidis.RedisResult) (string, error) {
 	v, err := r.ToString()
-	if err == nil {
-		return v, nil
-	}
-	if rueidis.IsRedisNil(err) {
-		return "", fmt.Errorf("cache: get: %w", ErrNotFound)
+	switch {
+	case err == nil && len(v) > 0 && v[0] == valueMark:
+		return v[1:], nil
+	case err == nil || rueidis.IsRedisNil(err):
+		return "", errNotFound
 	}
 	return "", fmt.Errorf("cache: get: %w", err)
 }
@@ -175,7 +181,7 @@ func (s *RedisStore) Set(ctx context.Context, key string, value []byte, ttl time
 		w := s.pending.begin(k)
 		defer s.pending.finish(w)
 		c := s.client
-		return c.Do(ctx, c.B().Set().Key(k).Value(rueidis.BinaryString(value)).Px(ttl).Build()).Error()
+		return c.Do(ctx, c.B().Set().Key(k).Value(marked(value)).Px(ttl).Build()).Error()
 	})
 }
 

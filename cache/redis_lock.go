@@ -2,9 +2,7 @@ package cache
 
 import (
 	"context"
-	"crypto/rand"
 	_ "embed"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -54,9 +52,7 @@ func (s *RedisStore) TryLock(ctx context.Context, key string, ttl time.Duration)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
-	var b [16]byte
-	rand.Read(b[:])
-	token := hex.EncodeToString(b[:])
+	token := randomToken()
 	k := s.prefix + "l:" + key
 	c := s.client
 	err = s.breaker.guard("lock", func() error {
