@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,14 +73,10 @@ func (m *MemoryStore) getString(_ context.Context, key string) (string, error) {
 	return it.value, nil
 }
 
-// errNotFound is the error of every read that finds no value. It is
-// allocated once, so that a miss costs no allocation.
-var errNotFound = fmt.Errorf("cache: get: %w", ErrNotFound)
-
 // Set stores value under key for ttl and records the key under each tag.
 func (m *MemoryStore) Set(_ context.Context, key string, value []byte, ttl time.Duration, tags ...string) error {
 	if err := checkSet(key, ttl, tags); err != nil {
-		return fmt.Errorf("cache: set: %w", err)
+		return opErr("set", err)
 	}
 	now := m.now().UnixNano()
 	m.mu.Lock()
@@ -111,7 +106,7 @@ func (m *MemoryStore) put(key string, it memoryItem, now int64) {
 // (extended to at least ttl) or now gets.
 func (m *MemoryStore) Claim(_ context.Context, key string, ttl time.Duration) ([]byte, string, error) {
 	if err := checkSet(key, ttl, nil); err != nil {
-		return nil, "", fmt.Errorf("cache: claim: %w", err)
+		return nil, "", opErr("claim", err)
 	}
 	now := m.now().UnixNano()
 	m.mu.Lock()
@@ -128,13 +123,13 @@ func (m *MemoryStore) Claim(_ context.Context, key string, ttl time.Duration) ([
 		it = memoryItem{claim: "c" + strconv.FormatUint(m.last, 10), expires: now + int64(ttl)}
 	}
 	m.put(key, it, now)
-	return nil, it.claim, fmt.Errorf("cache: claim: %w", ErrNotFound)
+	return nil, it.claim, opErr("claim", ErrNotFound)
 }
 
 // SetClaimed stores value under key for ttl if key still holds claim.
 func (m *MemoryStore) SetClaimed(_ context.Context, key, claim string, value []byte, ttl time.Duration) (bool, error) {
 	if err := checkSet(key, ttl, nil); err != nil {
-		return false, fmt.Errorf("cache: set claimed: %w", err)
+		return false, opErr("set claimed", err)
 	}
 	now := m.now().UnixNano()
 	m.mu.Lock()
@@ -177,7 +172,7 @@ func (m *MemoryStore) evict(now int64) {
 // Delete removes the keys.
 func (m *MemoryStore) Delete(_ context.Context, keys ...string) error {
 	if err := checkKeys(keys); err != nil {
-		return fmt.Errorf("cache: delete: %w", err)
+		return opErr("delete", err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -190,7 +185,7 @@ func (m *MemoryStore) Delete(_ context.Context, keys ...string) error {
 // DeleteTag removes every key stored with any of the tags.
 func (m *MemoryStore) DeleteTag(_ context.Context, tags ...string) error {
 	if err := checkKeys(tags); err != nil {
-		return fmt.Errorf("cache: delete tag: %w", err)
+		return opErr("delete tag", err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -206,7 +201,7 @@ func (m *MemoryStore) DeleteTag(_ context.Context, tags ...string) error {
 // DeletePrefix removes every key starting with prefix. It walks all keys.
 func (m *MemoryStore) DeletePrefix(_ context.Context, prefix string) error {
 	if prefix == "" {
-		return fmt.Errorf("cache: delete prefix: %w", ErrInvalidKey)
+		return opErr("delete prefix", ErrInvalidKey)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -99,7 +98,7 @@ func (s *RedisStore) Get(ctx context.Context, key string) ([]byte, error) {
 
 func (s *RedisStore) getString(ctx context.Context, key string) (string, error) {
 	if err := s.breaker.check(); err != nil {
-		return "", fmt.Errorf("cache: get: %w", err)
+		return "", opErr("get", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
@@ -160,14 +159,14 @@ func valueOf(r rueidis.RedisResult) (string, error) {
 	case err == nil || rueidis.IsRedisNil(err):
 		return "", errNotFound
 	}
-	return "", fmt.Errorf("cache: get: %w", err)
+	return "", opErr("get", err)
 }
 
 // Set stores value under key for ttl and adds key to each tag's set. The
 // tag sets are written first, so a value is never stored untagged.
 func (s *RedisStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration, tags ...string) error {
 	if err := checkSet(key, ttl, tags); err != nil {
-		return fmt.Errorf("cache: set: %w", err)
+		return opErr("set", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
@@ -188,7 +187,7 @@ func (s *RedisStore) Set(ctx context.Context, key string, value []byte, ttl time
 // Delete removes the keys, one DEL per key in one pipeline.
 func (s *RedisStore) Delete(ctx context.Context, keys ...string) error {
 	if err := checkKeys(keys); err != nil {
-		return fmt.Errorf("cache: delete: %w", err)
+		return opErr("delete", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)

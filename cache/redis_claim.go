@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	_ "embed"
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -52,7 +51,7 @@ func randomToken() string {
 // and the claim it holds or now gets (one script on the value key).
 func (s *RedisStore) Claim(ctx context.Context, key string, ttl time.Duration) ([]byte, string, error) {
 	if err := checkSet(key, ttl, nil); err != nil {
-		return nil, "", fmt.Errorf("cache: claim: %w", err)
+		return nil, "", opErr("claim", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
@@ -68,14 +67,14 @@ func (s *RedisStore) Claim(ctx context.Context, key string, ttl time.Duration) (
 	case cur[0] == valueMark:
 		return []byte(cur[1:]), "", nil
 	}
-	return nil, cur, fmt.Errorf("cache: claim: %w", ErrNotFound)
+	return nil, cur, opErr("claim", ErrNotFound)
 }
 
 // SetClaimed stores value under key for ttl if key still holds claim (one
 // script on the value key, so the check and the write are atomic).
 func (s *RedisStore) SetClaimed(ctx context.Context, key, claim string, value []byte, ttl time.Duration) (bool, error) {
 	if err := checkSet(key, ttl, nil); err != nil {
-		return false, fmt.Errorf("cache: set claimed: %w", err)
+		return false, opErr("set claimed", err)
 	}
 	if claim == "" || claim[0] != claimMark {
 		return false, nil

@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	_ "embed"
-	"fmt"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -30,7 +29,7 @@ var _ locker = (*RedisStore)(nil)
 // value (its invalidation still on the way) must not cause a second load.
 func (s *RedisStore) getFresh(ctx context.Context, key string) ([]byte, error) {
 	if err := s.breaker.check(); err != nil {
-		return nil, fmt.Errorf("cache: get: %w", err)
+		return nil, opErr("get", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
@@ -48,7 +47,7 @@ func (s *RedisStore) getFresh(ctx context.Context, key string) ([]byte, error) {
 // the lock if it is still ours; it is safe to call once after ok.
 func (s *RedisStore) TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error) {
 	if err := checkSet(key, ttl, nil); err != nil {
-		return nil, false, fmt.Errorf("cache: lock: %w", err)
+		return nil, false, opErr("lock", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)

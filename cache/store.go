@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -90,3 +91,22 @@ func checkKeys(keys []string) error {
 	}
 	return nil
 }
+
+// errNotFound is the error of every read that finds no value. It is
+// allocated once, so that a miss costs no allocation.
+var errNotFound = opErr("get", ErrNotFound)
+
+// opError is an error of one store operation. Its text names the package
+// once: "cache: get: not found", not "cache: get: cache: not found".
+type opError struct {
+	op  string
+	err error
+}
+
+func opErr(op string, err error) error { return &opError{op: op, err: err} }
+
+func (e *opError) Error() string {
+	return "cache: " + e.op + ": " + strings.TrimPrefix(e.err.Error(), "cache: ")
+}
+
+func (e *opError) Unwrap() error { return e.err }
