@@ -78,6 +78,7 @@ func BenchmarkGetOrLoadWarm(b *testing.B) {
 		{"Redis", func(b *testing.B) cache.Store { return benchStore(b) }, false},
 		{"Redis/ShareDecoded", func(b *testing.B) cache.Store { return benchStore(b) }, true},
 		{"Memory", func(b *testing.B) cache.Store { return cache.NewMemoryStore(cache.MemoryOptions{}) }, false},
+		{"Memory/ShareDecoded", func(b *testing.B) cache.Store { return cache.NewMemoryStore(cache.MemoryOptions{}) }, true},
 	}
 	for _, st := range stores {
 		b.Run(st.name, func(b *testing.B) {
