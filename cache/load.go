@@ -22,9 +22,11 @@ import (
 // store: a load stores its result only if no Set, Delete, DeleteTag or
 // DeletePrefix of key happened since it started (see Store.Claim), and a
 // GetOrLoad that starts after such a call returned never shares a load
-// that started before it. The load runs detached from the callers'
-// contexts, bounded by TypedOptions.LoadTimeout; one that takes longer
-// than that stores nothing.
+// that started before it. A miss therefore costs one Store.Claim (a round
+// trip to Redis) per caller, before the shared load. The load runs detached
+// from the callers' contexts, bounded by TypedOptions.LoadTimeout; one that
+// takes longer than that may not store its result. If the store fails, the
+// loader still answers and its result is not stored.
 func (c *Typed[T]) GetOrLoad(ctx context.Context, key string, load func(ctx context.Context) (T, error)) (T, error) {
 	v, err := c.read(ctx, key)
 	switch {
