@@ -115,7 +115,7 @@ func (c *Typed[T]) load(ctx context.Context, key, claim string, load func(contex
 		}
 	}()
 	if c.lock != nil {
-		release, v, done, err := c.lockOrWait(ctx, key)
+		release, v, done, err := c.lockOrWait(ctx, key, claim)
 		if done {
 			return v, err
 		}
@@ -166,13 +166,14 @@ func (c *Typed[T]) storeClaimed(ctx context.Context, key, claim string, data []b
 	}
 }
 
-// lockOrWait takes the cross-process load lock of key, or waits for the
-// process holding it to store the value. done is true when v and err are
-// the answer (a value stored by the holder before us, or while we waited);
-// otherwise the caller loads, and calls release, when non-nil, after
-// storing.
-func (c *Typed[T]) lockOrWait(ctx context.Context, key string) (release func(), v T, done bool, err error) {
-	release, ok, err := c.lock.TryLock(ctx, key, c.opts.LockTTL)
+// lockOrWait takes the cross-process load lock of key and claim, or waits
+// for the process holding it to store the value. done is true when v and
+// err are the answer (a value stored by the holder before us, or while we
+// waited); otherwise the caller loads, and calls release, when non-nil,
+// after storing. The lock is per claim: a load that starts after an
+// invalidation never waits for one that started before it.
+func (c *Typed[T]) lockOrWait(ctx context.Context, key, claim string) (release func(), v T, done bool, err error) {
+	release, ok, err := c.lock.TryLock(ctx, key+"\x00"+claim, c.opts.LockTTL)
 	switch {
 	case err != nil:
 		c.backendError(ctx, "lock", err)

@@ -31,8 +31,10 @@ type TypedOptions struct {
 	// LockTTL, when positive and the store supports it (RedisStore), makes
 	// a cold key load once across all processes: the first process takes
 	// a lock for at most LockTTL while it loads, the others wait for its
-	// value (up to LockTTL) before loading themselves. Default 0 (off:
-	// one load per key per process).
+	// value (up to LockTTL) before loading themselves. The lock belongs to
+	// the load's claim (see Store.Claim), so a load that starts after an
+	// invalidation never waits for one that started before it. Default 0
+	// (off: one load per key per process).
 	LockTTL time.Duration
 	// LoadTimeout bounds a shared load. Loads run detached from the
 	// callers' contexts (keeping their values) so that one caller leaving
