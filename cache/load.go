@@ -48,7 +48,7 @@ func (c *Typed[T]) GetOrLoad(ctx context.Context, key string, load func(ctx cont
 // that got the same claim. Callers that got different claims (because the
 // key was written or deleted in between) never share a load.
 func (c *Typed[T]) loadShared(ctx context.Context, key string, load func(context.Context) (T, error)) (T, error) {
-	claim, v, err, done := c.claim(ctx, key)
+	claim, v, done, err := c.claim(ctx, key)
 	if done {
 		return v, err
 	}
@@ -70,30 +70,30 @@ func (c *Typed[T]) loadShared(ctx context.Context, key string, load func(context
 // a value after all (stored since the caller's read), returned as v and
 // err. An undecodable value is deleted and claimed again. When the store
 // fails, claim is empty: the load then stores nothing.
-func (c *Typed[T]) claim(ctx context.Context, key string) (claim string, v T, err error, done bool) {
+func (c *Typed[T]) claim(ctx context.Context, key string) (claim string, v T, done bool, err error) {
 	for range 2 {
 		data, claim, err := c.store.Claim(ctx, key, c.opts.LoadTimeout+claimSlack)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			return claim, v, nil, false
+			return claim, v, false, nil
 		case err != nil:
 			c.backendError(ctx, "claim", err)
-			return "", v, nil, false
+			return "", v, false, nil
 		}
 		got, err := c.decode(data)
 		switch {
 		case err == nil:
-			return "", got, nil, true
+			return "", got, true, nil
 		case errors.Is(err, errAbsent):
-			return "", got, c.opts.NotFound, true
+			return "", got, true, c.opts.NotFound
 		}
 		// Reported when the caller's read met it; replace it.
 		if err := c.store.Delete(ctx, key); err != nil {
 			c.backendError(ctx, "delete", err)
-			return "", v, nil, false
+			return "", v, false, nil
 		}
 	}
-	return "", v, nil, false
+	return "", v, false, nil
 }
 
 // claimSlack is how much longer than TypedOptions.LoadTimeout a claim
@@ -103,8 +103,8 @@ const claimSlack = 2 * time.Second
 // load runs the loader (after taking the cross-process lock, or waiting
 // for its holder) and stores the result if key still holds claim. It first
 // looks at the store again: a load that finished just before this one
-// started may have filled it. It never
-// panics: a panicking loader becomes an error.
+// started may have filled it. It never panics: a panicking loader becomes
+// an error.
 func (c *Typed[T]) load(ctx context.Context, key, claim string, load func(context.Context) (T, error)) (v T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
