@@ -78,6 +78,7 @@ func BenchmarkGetOrLoadWarm(b *testing.B) {
 		{"Redis", func(b *testing.B) cache.Store { return benchStore(b) }, false},
 		{"Redis/ShareDecoded", func(b *testing.B) cache.Store { return benchStore(b) }, true},
 		{"Memory", func(b *testing.B) cache.Store { return cache.NewMemoryStore(cache.MemoryOptions{}) }, false},
+		{"Memory/ShareDecoded", func(b *testing.B) cache.Store { return cache.NewMemoryStore(cache.MemoryOptions{}) }, true},
 	}
 	for _, st := range stores {
 		b.Run(st.name, func(b *testing.B) {
@@ -86,6 +87,34 @@ func BenchmarkGetOrLoadWarm(b *testing.B) {
 				b.Fatal(err)
 			}
 			runBoth(b, func() error { _, err := c.GetOrLoad(ctx, "user:1", load); return err })
+		})
+	}
+}
+
+// BenchmarkGetOrLoadMiss measures a GetOrLoad that misses (the key is
+// deleted before each call): the shared load and the store that follows.
+func BenchmarkGetOrLoadMiss(b *testing.B) {
+	ctx := context.Background()
+	load := func(context.Context) (user, error) { return user{ID: 1, Email: "ada@example.com"}, nil }
+	stores := []struct {
+		name string
+		new  func(b *testing.B) cache.Store
+	}{
+		{"Redis", func(b *testing.B) cache.Store { return benchStore(b) }},
+		{"Memory", func(b *testing.B) cache.Store { return cache.NewMemoryStore(cache.MemoryOptions{}) }},
+	}
+	for _, st := range stores {
+		b.Run(st.name, func(b *testing.B) {
+			c := cache.NewTyped[user](st.new(b), cache.TypedOptions{})
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.Delete(ctx, "user:1"); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := c.GetOrLoad(ctx, "user:1", load); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

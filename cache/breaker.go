@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -49,12 +48,12 @@ func (b *breaker) observe(err error) {
 // guard runs op unless the breaker is open, and records its outcome.
 func (b *breaker) guard(name string, op func() error) error {
 	if err := b.check(); err != nil {
-		return fmt.Errorf("cache: %s: %w", name, err)
+		return opErr(name, err)
 	}
 	err := op()
 	b.observe(err)
 	if err != nil {
-		return fmt.Errorf("cache: %s: %w", name, err)
+		return opErr(name, err)
 	}
 	return nil
 }

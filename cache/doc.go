@@ -2,9 +2,9 @@
 // client-side caching, plus an in-memory store for single-process use.
 //
 // Store is the small byte-level interface (get, set with TTL and tags,
-// delete by key, tag or prefix). RedisStore implements it on the
-// application's shared rueidis client; MemoryStore in process memory. Both
-// pass the cachetest conformance suite. Typed adds values of one Go type
+// delete by key, tag or prefix, and the claim a load stores over).
+// RedisStore implements it on the application's shared rueidis client;
+// MemoryStore in process memory. Both pass the cachetest conformance suite. Typed adds values of one Go type
 // (JSON by default, through a pluggable Codec) and GetOrLoad:
 //
 //	store := cache.NewRedisStore(redisClient, cache.RedisOptions{})
@@ -23,18 +23,30 @@
 // # Reads and invalidation
 //
 // RedisStore reads with rueidis DoCache: a hot key is answered from
-// process memory (about 0.2-0.3 µs, no allocation) and Redis, which tracks
-// the keys each client cached, pushes an invalidation to every process
-// when the key is written, deleted or expires. Writes made through a
-// RedisStore are visible to its own reads immediately (it asks Redis itself
-// until the invalidation of its write has arrived). Other processes see a
-// write once Redis's invalidation reaches them: measured on loopback with
-// Redis 7 (TestRedisInvalidationAcrossClients), the median from the start
-// of the write (its own SET round trip included) to another client reading
-// the new value is about 0.1 ms, the worst of 50 rounds 1-8 ms on a loaded
-// two-core machine; the same on a three-master Cluster.
-// RedisOptions.ClientTTL bounds any staleness should an invalidation be
-// lost. With a client made with DisableCache every read is a round trip.
+// process memory without a round trip or an allocation, and Redis, which
+// tracks the keys each client cached, pushes an invalidation to every
+// process when the key is written, deleted or expires. Writes made through
+// a RedisStore are visible to its own reads immediately (it asks Redis
+// itself until the invalidation of its write has arrived). Other processes
+// see a write once Redis's invalidation reaches them, one network hop
+// after the write. RedisOptions.ClientTTL bounds any staleness should an
+// invalidation be lost. With a client made with DisableCache every read is
+// a round trip.
+//
+// # Loads and invalidation
+//
+// GetOrLoad is coherent with invalidation across every process sharing the
+// store. Before loading, it claims the key (Store.Claim leaves a unique
+// token in the key's place, or returns the one a concurrent loader left);
+// after loading, it stores the result only if the key still holds that
+// claim, checked atomically by the store (SetClaimed). Set, Delete,
+// DeleteTag and DeletePrefix all replace or remove the claim, so a load
+// that started before one of them never stores its older result after it.
+// Concurrent callers share a load only when they got the same claim, so a
+// GetOrLoad that starts after an invalidation returned claims afresh and
+// never joins a load that started before it. A claim lives a little
+// longer than TypedOptions.LoadTimeout; a load that outlives it returns its
+// result to its callers but stores nothing.
 //
 // # Keys, tags and Cluster
 //

@@ -11,8 +11,8 @@ const (
 	EventHit Event = iota + 1
 	// EventMiss: the store had no value for the key.
 	EventMiss
-	// EventLoad: the loader ran (once per key per process for concurrent
-	// misses) and succeeded.
+	// EventLoad: the loader ran (once for the concurrent misses of a key
+	// in one process) and succeeded.
 	EventLoad
 	// EventLoadError: the loader failed; the error is returned to every
 	// caller that shared the load and is not cached.

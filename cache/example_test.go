@@ -23,7 +23,7 @@ func ExampleNewMemoryStore() {
 	fmt.Println(err)
 	// Output:
 	// hello
-	// cache: get: cache: not found
+	// cache: get: not found
 }
 
 func ExampleNewRedisStore() {

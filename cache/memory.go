@@ -2,7 +2,7 @@ package cache
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,11 +27,13 @@ type MemoryStore struct {
 	tags  map[string]map[string]struct{}
 	max   int
 	now   func() time.Time
+	last  uint64 // the last claim handed out
 }
 
 type memoryItem struct {
 	value   string // immutable, so reads can share it
 	expires int64  // Unix nanoseconds
+	claim   string // non-empty for a load's claim, which holds no value
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -65,8 +67,8 @@ func (m *MemoryStore) getString(_ context.Context, key string) (string, error) {
 	m.mu.RLock()
 	it, ok := m.items[key]
 	m.mu.RUnlock()
-	if !ok || it.expires <= m.now().UnixNano() {
-		return "", fmt.Errorf("cache: get: %w", ErrNotFound)
+	if !ok || it.claim != "" || it.expires <= m.now().UnixNano() {
+		return "", errNotFound
 	}
 	return it.value, nil
 }
@@ -74,15 +76,12 @@ func (m *MemoryStore) getString(_ context.Context, key string) (string, error) {
 // Set stores value under key for ttl and records the key under each tag.
 func (m *MemoryStore) Set(_ context.Context, key string, value []byte, ttl time.Duration, tags ...string) error {
 	if err := checkSet(key, ttl, tags); err != nil {
-		return fmt.Errorf("cache: set: %w", err)
+		return opErr("set", err)
 	}
 	now := m.now().UnixNano()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, exists := m.items[key]; !exists && len(m.items) >= m.max {
-		m.evict(now)
-	}
-	m.items[key] = memoryItem{value: string(value), expires: now + int64(ttl)}
+	m.put(key, memoryItem{value: string(value), expires: now + int64(ttl)}, now)
 	for _, tag := range tags {
 		set := m.tags[tag]
 		if set == nil {
@@ -92,6 +91,54 @@ func (m *MemoryStore) Set(_ context.Context, key string, value []byte, ttl time.
 		set[key] = struct{}{}
 	}
 	return nil
+}
+
+// put stores it under key, making room first if key is new and the store
+// is full. The caller holds m.mu.
+func (m *MemoryStore) put(key string, it memoryItem, now int64) {
+	if _, exists := m.items[key]; !exists && len(m.items) >= m.max {
+		m.evict(now)
+	}
+	m.items[key] = it
+}
+
+// Claim returns key's value, or ErrNotFound and the claim that key holds
+// (extended to at least ttl) or now gets.
+func (m *MemoryStore) Claim(_ context.Context, key string, ttl time.Duration) ([]byte, string, error) {
+	if err := checkSet(key, ttl, nil); err != nil {
+		return nil, "", opErr("claim", err)
+	}
+	now := m.now().UnixNano()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	it, ok := m.items[key]
+	live := ok && it.expires > now
+	switch {
+	case live && it.claim == "":
+		return []byte(it.value), "", nil
+	case live:
+		it.expires = max(it.expires, now+int64(ttl))
+	default:
+		m.last++
+		it = memoryItem{claim: "c" + strconv.FormatUint(m.last, 10), expires: now + int64(ttl)}
+	}
+	m.put(key, it, now)
+	return nil, it.claim, opErr("claim", ErrNotFound)
+}
+
+// SetClaimed stores value under key for ttl if key still holds claim.
+func (m *MemoryStore) SetClaimed(_ context.Context, key, claim string, value []byte, ttl time.Duration) (bool, error) {
+	if err := checkSet(key, ttl, nil); err != nil {
+		return false, opErr("set claimed", err)
+	}
+	now := m.now().UnixNano()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if it, ok := m.items[key]; !ok || claim == "" || it.claim != claim || it.expires <= now {
+		return false, nil
+	}
+	m.items[key] = memoryItem{value: string(value), expires: now + int64(ttl)}
+	return true, nil
 }
 
 // evict makes room for one more item: it drops expired items and, if none
@@ -125,7 +172,7 @@ func (m *MemoryStore) evict(now int64) {
 // Delete removes the keys.
 func (m *MemoryStore) Delete(_ context.Context, keys ...string) error {
 	if err := checkKeys(keys); err != nil {
-		return fmt.Errorf("cache: delete: %w", err)
+		return opErr("delete", err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -138,7 +185,7 @@ func (m *MemoryStore) Delete(_ context.Context, keys ...string) error {
 // DeleteTag removes every key stored with any of the tags.
 func (m *MemoryStore) DeleteTag(_ context.Context, tags ...string) error {
 	if err := checkKeys(tags); err != nil {
-		return fmt.Errorf("cache: delete tag: %w", err)
+		return opErr("delete tag", err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -154,7 +201,7 @@ func (m *MemoryStore) DeleteTag(_ context.Context, tags ...string) error {
 // DeletePrefix removes every key starting with prefix. It walks all keys.
 func (m *MemoryStore) DeletePrefix(_ context.Context, prefix string) error {
 	if prefix == "" {
-		return fmt.Errorf("cache: delete prefix: %w", ErrInvalidKey)
+		return opErr("delete prefix", ErrInvalidKey)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -72,3 +72,28 @@ func TestMemoryMaxEntries(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorText checks that an operation's error names the package once.
+func TestErrorText(t *testing.T) {
+	ctx := context.Background()
+	m := cache.NewMemoryStore(cache.MemoryOptions{})
+	_, getErr := m.Get(ctx, "missing")
+	_, _, claimErr := m.Claim(ctx, "", time.Minute)
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"Get", getErr, "cache: get: not found"},
+		{"Set", m.Set(ctx, "k", nil, 0), "cache: set: TTL must be positive"},
+		{"Delete", m.Delete(ctx, ""), "cache: delete: invalid key"},
+		{"Claim", claimErr, "cache: claim: invalid key"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.err == nil || tc.err.Error() != tc.want {
+				t.Fatalf("got error %v, want %q", tc.err, tc.want)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -40,6 +39,10 @@ type RedisOptions struct {
 // is a plain round trip. Writes and deletes made through this store are
 // remembered until the client-side cache is known to have caught up, so this
 // store's own reads never see the value it replaced.
+//
+// A value key holds either a value, stored after a one-byte mark, or a
+// load's claim (see Store.Claim); Claim and SetClaimed are Lua scripts on
+// that one key, so the check and the write are atomic in every process.
 //
 // Every command touches one key, so the store works on a Cluster without
 // hash tags: a tag set and its members may live in different slots, and bulk
@@ -95,7 +98,7 @@ func (s *RedisStore) Get(ctx context.Context, key string) ([]byte, error) {
 
 func (s *RedisStore) getString(ctx context.Context, key string) (string, error) {
 	if err := s.breaker.check(); err != nil {
-		return "", fmt.Errorf("cache: get: %w", err)
+		return "", opErr("get", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
@@ -146,22 +149,24 @@ func sameValue(a, b rueidis.RedisResult) bool {
 	return rueidis.IsRedisNil(aerr) && rueidis.IsRedisNil(berr)
 }
 
+// valueOf returns the value a GET reply carries: a load's claim, or
+// anything stored without valueMark, reads as missing.
 func valueOf(r rueidis.RedisResult) (string, error) {
 	v, err := r.ToString()
-	if err == nil {
-		return v, nil
+	switch {
+	case err == nil && len(v) > 0 && v[0] == valueMark:
+		return v[1:], nil
+	case err == nil || rueidis.IsRedisNil(err):
+		return "", errNotFound
 	}
-	if rueidis.IsRedisNil(err) {
-		return "", fmt.Errorf("cache: get: %w", ErrNotFound)
-	}
-	return "", fmt.Errorf("cache: get: %w", err)
+	return "", opErr("get", err)
 }
 
 // Set stores value under key for ttl and adds key to each tag's set. The
 // tag sets are written first, so a value is never stored untagged.
 func (s *RedisStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration, tags ...string) error {
 	if err := checkSet(key, ttl, tags); err != nil {
-		return fmt.Errorf("cache: set: %w", err)
+		return opErr("set", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
@@ -175,14 +180,14 @@ func (s *RedisStore) Set(ctx context.Context, key string, value []byte, ttl time
 		w := s.pending.begin(k)
 		defer s.pending.finish(w)
 		c := s.client
-		return c.Do(ctx, c.B().Set().Key(k).Value(rueidis.BinaryString(value)).Px(ttl).Build()).Error()
+		return c.Do(ctx, c.B().Set().Key(k).Value(marked(value)).Px(ttl).Build()).Error()
 	})
 }
 
 // Delete removes the keys, one DEL per key in one pipeline.
 func (s *RedisStore) Delete(ctx context.Context, keys ...string) error {
 	if err := checkKeys(keys); err != nil {
-		return fmt.Errorf("cache: delete: %w", err)
+		return opErr("delete", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)

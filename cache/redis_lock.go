@@ -2,10 +2,7 @@ package cache
 
 import (
 	"context"
-	"crypto/rand"
 	_ "embed"
-	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -32,7 +29,7 @@ var _ locker = (*RedisStore)(nil)
 // value (its invalidation still on the way) must not cause a second load.
 func (s *RedisStore) getFresh(ctx context.Context, key string) ([]byte, error) {
 	if err := s.breaker.check(); err != nil {
-		return nil, fmt.Errorf("cache: get: %w", err)
+		return nil, opErr("get", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
@@ -50,13 +47,11 @@ func (s *RedisStore) getFresh(ctx context.Context, key string) ([]byte, error) {
 // the lock if it is still ours; it is safe to call once after ok.
 func (s *RedisStore) TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error) {
 	if err := checkSet(key, ttl, nil); err != nil {
-		return nil, false, fmt.Errorf("cache: lock: %w", err)
+		return nil, false, opErr("lock", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
-	var b [16]byte
-	rand.Read(b[:])
-	token := hex.EncodeToString(b[:])
+	token := randomToken()
 	k := s.prefix + "l:" + key
 	c := s.client
 	err = s.breaker.guard("lock", func() error {

@@ -40,7 +40,7 @@ func (s *RedisStore) tag(ctx context.Context, k string, ttl time.Duration, tags 
 // one DEL per member.
 func (s *RedisStore) DeleteTag(ctx context.Context, tags ...string) error {
 	if err := checkKeys(tags); err != nil {
-		return fmt.Errorf("cache: delete tag: %w", err)
+		return opErr("delete tag", err)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)
@@ -75,7 +75,7 @@ func (s *RedisStore) deleteTag(ctx context.Context, tk string) error {
 // deleted: use tags for frequent invalidation.
 func (s *RedisStore) DeletePrefix(ctx context.Context, prefix string) error {
 	if prefix == "" {
-		return fmt.Errorf("cache: delete prefix: %w", ErrInvalidKey)
+		return opErr("delete prefix", ErrInvalidKey)
 	}
 	ctx, dc := bounded(ctx, s.timeout)
 	defer putDeadline(dc)

@@ -22,8 +22,11 @@ func disableCache(o *rueidis.ClientOption) { o.DisableCache = true }
 // redisBackend builds a conformance backend on srv with a client made with
 // modify.
 func redisBackend(t *testing.T, srv *testenv.RedisServer, modify ...func(*rueidis.ClientOption)) cachetest.Backend {
-	store := cache.NewRedisStore(srv.Client(t, modify...), cache.RedisOptions{Prefix: srv.Prefix + "cache:"})
-	b := cachetest.Backend{Store: store}
+	opts := cache.RedisOptions{Prefix: srv.Prefix + "cache:"}
+	b := cachetest.Backend{
+		Store: cache.NewRedisStore(srv.Client(t, modify...), opts),
+		Other: cache.NewRedisStore(srv.Client(t, modify...), opts),
+	}
 	if srv.Mini != nil {
 		b.Advance = srv.Mini.FastForward
 	}

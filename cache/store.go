@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -23,8 +24,8 @@ var (
 // cachetest suite checks. All methods are safe for concurrent use.
 //
 // A write through a Store is visible to that Store's later reads at once;
-// other processes sharing the backend see it after the backend's propagation
-// delay (see the package documentation for the measured figure).
+// other processes sharing the backend see it once the backend has told
+// them (see "Reads and invalidation" in the package documentation).
 type Store interface {
 	// Get returns a copy of the value stored under key, or ErrNotFound.
 	Get(ctx context.Context, key string) ([]byte, error)
@@ -42,6 +43,23 @@ type Store interface {
 	// literally; it is not a pattern). It may cost a scan of the backend's
 	// whole keyspace: prefer tags on hot paths.
 	DeletePrefix(ctx context.Context, prefix string) error
+
+	// Claim prepares a load of key. It reads key from the shared backend
+	// itself (past any process-local copy) and returns its value when it
+	// has one. Otherwise it returns an error matching ErrNotFound and a
+	// claim: a token, unique among all claims the backend ever hands out,
+	// that Claim leaves in key's place for at least ttl. While the claim
+	// is there, every Claim of key returns the same one (and keeps it for
+	// at least its own ttl), so concurrent loaders of key share it. Set,
+	// Delete, DeleteTag, DeletePrefix and expiry all remove it.
+	Claim(ctx context.Context, key string, ttl time.Duration) (value []byte, claim string, err error)
+	// SetClaimed stores value under key for ttl, like Set without tags,
+	// but only while key still holds claim, atomically with that check.
+	// It reports whether it stored the value. A load that started with
+	// Claim and ends with SetClaimed therefore never stores its result
+	// over a Set, Delete, DeleteTag or DeletePrefix of key that happened
+	// after the Claim, in any process sharing the backend.
+	SetClaimed(ctx context.Context, key, claim string, value []byte, ttl time.Duration) (stored bool, err error)
 }
 
 // stringGetter is implemented by the stores of this package: it returns the
@@ -73,3 +91,22 @@ func checkKeys(keys []string) error {
 	}
 	return nil
 }
+
+// errNotFound is the error of every read that finds no value. It is
+// allocated once, so that a miss costs no allocation.
+var errNotFound = opErr("get", ErrNotFound)
+
+// opError is an error of one store operation. Its text names the package
+// once: "cache: get: not found", not "cache: get: cache: not found".
+type opError struct {
+	op  string
+	err error
+}
+
+func opErr(op string, err error) error { return &opError{op: op, err: err} }
+
+func (e *opError) Error() string {
+	return "cache: " + e.op + ": " + strings.TrimPrefix(e.err.Error(), "cache: ")
+}
+
+func (e *opError) Unwrap() error { return e.err }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // TypedOptions configures a Typed cache. The zero value works.
@@ -29,12 +31,16 @@ type TypedOptions struct {
 	// LockTTL, when positive and the store supports it (RedisStore), makes
 	// a cold key load once across all processes: the first process takes
 	// a lock for at most LockTTL while it loads, the others wait for its
-	// value (up to LockTTL) before loading themselves. Default 0 (off:
-	// one load per key per process).
+	// value (up to LockTTL) before loading themselves. The lock belongs to
+	// the load's claim (see Store.Claim), so a load that starts after an
+	// invalidation never waits for one that started before it. Default 0
+	// (off: one load per key per process).
 	LockTTL time.Duration
 	// LoadTimeout bounds a shared load. Loads run detached from the
 	// callers' contexts (keeping their values) so that one caller leaving
-	// does not fail the others. Default 10 seconds.
+	// does not fail the others. A load's claim on its key (Store.Claim)
+	// lives a little longer than this, so a load that takes longer may
+	// not store its result. Default 10 seconds.
 	LoadTimeout time.Duration
 	// ShareDecoded keeps the last decoded value of hot keys in process (a
 	// direct-mapped table of 4,096 entries, 32 KB of pointers, so a few
@@ -62,7 +68,7 @@ type Typed[T any] struct {
 	lock  locker       // the store's cross-process lock, when it has one
 	memo  *decodedMemo[T]
 	opts  TypedOptions
-	group flightGroup[T]
+	group singleflight.Group // loads in progress, by claim and key
 }
 
 // NewTyped returns a Typed cache of T values on store.
@@ -156,18 +162,32 @@ func (c *Typed[T]) decode(data []byte) (T, error) {
 }
 
 // Set stores v under key for TypedOptions.TTL, adding key to the tags.
+// A load of key in progress in any process will not store its result over
+// v.
 func (c *Typed[T]) Set(ctx context.Context, key string, v T, tags ...string) error {
-	data, err := c.opts.Codec.Marshal(v)
+	data, err := c.encode(v)
 	if err != nil {
-		return fmt.Errorf("cache: encode %s value: %w", c.opts.Name, err)
-	}
-	if len(data) == 0 {
-		return fmt.Errorf("cache: encode %s value: codec returned no bytes", c.opts.Name)
+		return err
 	}
 	return c.store.Set(ctx, key, data, c.opts.TTL, tags...)
 }
 
+// encode turns v into the bytes to store.
+func (c *Typed[T]) encode(v T) ([]byte, error) {
+	data, err := c.opts.Codec.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("cache: encode %s value: %w", c.opts.Name, err)
+	}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("cache: encode %s value: codec returned no bytes", c.opts.Name)
+	}
+	return data, nil
+}
+
 // Delete removes the keys, so that the next GetOrLoad loads them again.
+// A load of one of them in progress in any process will not store its
+// result, and a GetOrLoad that starts after Delete returned does not share
+// it.
 func (c *Typed[T]) Delete(ctx context.Context, keys ...string) error {
 	return c.store.Delete(ctx, keys...)
 }

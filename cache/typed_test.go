@@ -396,3 +396,42 @@ func TestGetOrLoadLockAcrossProcesses(t *testing.T) {
 		t.Fatalf("process B loads: got %d, want 0", n)
 	}
 }
+
+// TestGetOrLoadLockCoherence: with LockTTL, a load that starts after
+// another process invalidated the key neither waits for the lock of the
+// load that started before nor gets its value.
+func TestGetOrLoadLockCoherence(t *testing.T) {
+	srv := testenv.Redis(t)
+	opts := cache.RedisOptions{Prefix: srv.Prefix + "cache:"}
+	typed := cache.TypedOptions{LockTTL: time.Minute}
+	a := cache.NewTyped[user](cache.NewRedisStore(srv.Client(t), opts), typed)
+	b := cache.NewTyped[user](cache.NewRedisStore(srv.Client(t), opts), typed)
+	ctx := context.Background()
+	loading, release := make(chan struct{}), make(chan struct{})
+	oldDone := make(chan user, 1)
+	go func() {
+		got, _ := a.GetOrLoad(ctx, "user:1", func(context.Context) (user, error) {
+			close(loading)
+			<-release
+			return user{ID: 1, Email: "old"}, nil
+		})
+		oldDone <- got
+	}()
+	<-loading // A holds the lock of its claim
+	if err := b.Delete(ctx, "user:1"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second) // far below LockTTL
+	defer cancel()
+	got, err := a.GetOrLoad(wctx, "user:1", func(context.Context) (user, error) { return user{ID: 1, Email: "new"}, nil })
+	if err != nil || got.Email != "new" {
+		t.Fatalf("GetOrLoad after the Delete: got (%+v, %v), want the new value without waiting for the old load's lock", got, err)
+	}
+	close(release)
+	if got := <-oldDone; got.Email != "old" {
+		t.Fatalf("old load's caller: got %+v, want the old value", got)
+	}
+	if got, err := b.GetOrLoad(ctx, "user:1", func(context.Context) (user, error) { return user{}, errors.New("must not load") }); err != nil || got.Email != "new" {
+		t.Fatalf("other process after both loads: got (%+v, %v), want the new value", got, err)
+	}
+}

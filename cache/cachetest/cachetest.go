@@ -10,8 +10,12 @@
 //
 // The suite checks the contract documented on cache.Store: round trips of
 // binary and empty values, misses, overwrites, copies on read, expiry,
-// deletes by key, tag and literal prefix, argument validation and concurrent
-// use.
+// deletes by key, tag and literal prefix, argument validation, concurrent
+// use, and claims: with cache.Typed on the store, a load that started
+// before a Set, Delete, DeleteTag or DeletePrefix of its key (in this
+// process or, when Backend.Other is set, in another) never stores its
+// result afterwards, and a GetOrLoad that starts after the invalidation
+// returned never shares that load.
 package cachetest
 
 import (
@@ -34,6 +38,11 @@ type Backend struct {
 	// clock or miniredis FastForward). When nil the suite waits in real
 	// time for values to expire.
 	Advance func(d time.Duration)
+	// Other, when non-nil, is a second store on the same backend and key
+	// space with its own connection, standing in for another process. The
+	// coherence tests then also invalidate through it. Nil for backends
+	// that one process cannot share (MemoryStore).
+	Other cache.Store
 }
 
 // NewBackend returns a fresh backend for one test, registering any cleanup
@@ -57,6 +66,8 @@ func RunStoreTests(t *testing.T, newStore NewBackend) {
 		{"DeletePrefix", testDeletePrefix},
 		{"InvalidArguments", testInvalidArguments},
 		{"Concurrent", testConcurrent},
+		{"Claim", testClaim},
+		{"LoadCoherence", testLoadCoherence},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })

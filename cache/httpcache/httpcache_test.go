@@ -393,6 +393,12 @@ func (failingStore) Set(context.Context, string, []byte, time.Duration, ...strin
 func (failingStore) Delete(context.Context, ...string) error    { return errDown }
 func (failingStore) DeleteTag(context.Context, ...string) error { return errDown }
 func (failingStore) DeletePrefix(context.Context, string) error { return errDown }
+func (failingStore) Claim(context.Context, string, time.Duration) ([]byte, string, error) {
+	return nil, "", errDown
+}
+func (failingStore) SetClaimed(context.Context, string, string, []byte, time.Duration) (bool, error) {
+	return false, errDown
+}
 
 func TestStoreDownServesFromHandler(t *testing.T) {
 	o := &origin{}
