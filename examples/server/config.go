@@ -43,6 +43,9 @@ type config struct {
 	MetricsAddr      string
 	DocsEnabled      bool
 	RedocScriptURL   string
+	RedocIntegrity   string
+	MetricsPublic    bool
+	TokenMaxLength   int
 }
 
 // envVar documents one environment variable; the table drives loading and
@@ -88,6 +91,7 @@ var envVars = []envVar{
 	}},
 	{"ACCESS_TOKEN_EXPIRE_MINUTES", "60", "access token lifetime in minutes", func(c *config, v string) error { return minutes(&c.AccessTokenTTL, v) }},
 	{"REFRESH_TOKEN_EXPIRE_MINUTES", "1440", "refresh token lifetime in minutes", func(c *config, v string) error { return minutes(&c.RefreshTokenTTL, v) }},
+	{"TOKEN_MAX_LENGTH", "4096", "longest bearer or refresh token accepted, in bytes; a longer one is refused (401) before any decoding", func(c *config, v string) error { return intIn(&c.TokenMaxLength, v, 512, 65536) }},
 	{"AUTH_WRITE_TIMEOUT", "2s", "how long a login, refresh, logout or password change may wait for the session store (database) and the revocation store (Redis) before it answers 503", func(c *config, v string) error {
 		if err := duration(&c.AuthWriteTimeout, v); err != nil {
 			return err
@@ -184,6 +188,15 @@ var envVars = []envVar{
 		c.MetricsEnabled = b
 		return err
 	}},
+	{"METRICS_PUBLIC", "", "serve `/metrics` on the public listener when METRICS_ADDR is unset: `true` or `false`; unset → true in development, false in production (then `/metrics` is served only on METRICS_ADDR)", func(c *config, v string) error {
+		if v == "" {
+			c.MetricsPublic = c.Environment == "development"
+			return nil
+		}
+		b, err := strconv.ParseBool(v)
+		c.MetricsPublic = b
+		return err
+	}},
 	{"METRICS_ADDR", "", "serve `/metrics` on this separate address (e.g. `127.0.0.1:9090`) instead of the public listener", func(c *config, v string) error {
 		if v != "" {
 			if _, _, err := net.SplitHostPort(v); err != nil {
@@ -203,11 +216,24 @@ var envVars = []envVar{
 		c.DocsEnabled = b
 		return err
 	}},
-	{"REDOC_SCRIPT_URL", defaultRedocScriptURL, "where `/redoc` loads the ReDoc script from: an `https://` URL, a path on this host, or `file:PATH` of a local `redoc.standalone.js` that the server reads at start and serves itself at `/redoc/redoc.standalone.js` (for offline use; the default is a public CDN)", func(c *config, v string) error {
+	{"REDOC_SCRIPT_URL", defaultRedocScriptURL, "where `/redoc` loads the ReDoc script from: an `https://` URL, a path on this host, or `file:PATH` of a local `redoc.standalone.js` that the server reads at start and serves itself at `/redoc/redoc.standalone.js` (for offline use; the default is redoc 2.5.4 on a public CDN, checked with its Subresource Integrity hash)", func(c *config, v string) error {
 		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "file:") {
 			return fmt.Errorf("must be an http(s):// URL, a path starting with / or file:PATH")
 		}
 		c.RedocScriptURL = v
+		return nil
+	}},
+	// REDOC_SCRIPT_INTEGRITY comes after REDOC_SCRIPT_URL, whose value its default follows.
+	{"REDOC_SCRIPT_INTEGRITY", "", "Subresource Integrity hash (`sha384-…`) the browser checks the ReDoc script against; unset → the pinned hash of the default script, none for another URL", func(c *config, v string) error {
+		switch {
+		case v == "" && c.RedocScriptURL == defaultRedocScriptURL:
+			c.RedocIntegrity = defaultRedocIntegrity
+		case v == "":
+		case strings.HasPrefix(v, "sha256-"), strings.HasPrefix(v, "sha384-"), strings.HasPrefix(v, "sha512-"):
+			c.RedocIntegrity = v
+		default:
+			return fmt.Errorf("must be sha256-, sha384- or sha512- followed by a base64 digest")
+		}
 		return nil
 	}},
 }

@@ -25,11 +25,16 @@ import (
 var openapiYAML []byte
 
 // defaultRedocScriptURL is where the ReDoc page loads its script from when
-// REDOC_SCRIPT_URL is unset: the redoc package's standalone bundle, major
-// version 2, from a public CDN. No Go module embeds ReDoc, so an offline
-// deployment sets REDOC_SCRIPT_URL to file:PATH of a local copy, which the
-// server then serves itself at redocScriptPath.
-const defaultRedocScriptURL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+// REDOC_SCRIPT_URL is unset: the redoc package's standalone bundle, pinned
+// to one exact version, from a public CDN, checked by the browser against
+// defaultRedocIntegrity (Subresource Integrity). No Go module embeds ReDoc,
+// so an offline deployment sets REDOC_SCRIPT_URL to file:PATH of a local
+// copy, which the server then serves itself at redocScriptPath.
+const defaultRedocScriptURL = "https://cdn.jsdelivr.net/npm/redoc@2.5.4/bundles/redoc.standalone.js"
+
+// defaultRedocIntegrity is the SHA-384 of redoc@2.5.4's
+// bundles/redoc.standalone.js, as npm publishes it.
+const defaultRedocIntegrity = "sha384-w447zOpYfw/1Tv/5AK9NfHTlQIqE3RVR6KY62jCyy9zNDgO64cMwGGP1Fj0zJVf5"
 
 // redocScriptPath is where a local ReDoc script (REDOC_SCRIPT_URL=file:PATH)
 // is served.
@@ -64,8 +69,9 @@ type docsRoute struct {
 
 // newAPIDocs parses the embedded document (so /openapi.json is the same
 // document in JSON) and renders the pages. redocScriptURL is the src of the
-// ReDoc page's script or, as file:PATH, a local copy to read now and serve.
-func newAPIDocs(redocScriptURL string) (*apiDocs, error) {
+// ReDoc page's script or, as file:PATH, a local copy to read now and serve;
+// integrity, when set, is the script's Subresource Integrity hash.
+func newAPIDocs(redocScriptURL, integrity string) (*apiDocs, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(openapiYAML)
 	if err != nil {
 		return nil, fmt.Errorf("load openapi.yaml: %w", err)
@@ -80,11 +86,12 @@ func newAPIDocs(redocScriptURL string) (*apiDocs, error) {
 			return nil, fmt.Errorf("REDOC_SCRIPT_URL: %w", err)
 		}
 		redocScriptURL = strings.TrimPrefix(redocScriptPath, "/") // relative, like the page's other URLs
+		integrity = ""                                             // served by this server itself
 	}
 	if d.swaggerUI, err = render(swaggerUIPage, nil); err != nil {
 		return nil, err
 	}
-	if d.redoc, err = render(redocPage, redocScriptURL); err != nil {
+	if d.redoc, err = render(redocPage, redocScript{URL: redocScriptURL, Integrity: integrity}); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -175,6 +182,11 @@ window.ui = SwaggerUIBundle({
 </html>
 `))
 
+// redocScript is the ReDoc page's script element.
+type redocScript struct {
+	URL, Integrity string
+}
+
 // redocPage renders the document with ReDoc, whose script comes from
 // REDOC_SCRIPT_URL (or this server, for file:PATH).
 var redocPage = template.Must(template.New("redoc").Parse(`<!DOCTYPE html>
@@ -186,7 +198,7 @@ var redocPage = template.Must(template.New("redoc").Parse(`<!DOCTYPE html>
 </head>
 <body>
 <redoc spec-url="openapi.json"></redoc>
-<script src="{{.}}"></script>
+<script src="{{.URL}}"{{if .Integrity}} integrity="{{.Integrity}}" crossorigin="anonymous"{{end}}></script>
 </body>
 </html>
 `))

@@ -175,7 +175,7 @@ func TestRedocPageScriptURL(t *testing.T) {
 	tests := []struct {
 		setting, want string
 	}{
-		{"", `<script src="` + defaultRedocScriptURL + `">`},
+		{"", `<script src="` + defaultRedocScriptURL + `" integrity="` + defaultRedocIntegrity + `" crossorigin="anonymous">`},
 		{"/static/redoc.standalone.js", `<script src="/static/redoc.standalone.js">`},
 		{`https://mirror.example/redoc.js?a=1&b="x"`, `<script src="https://mirror.example/redoc.js?a=1&amp;b=%22x%22">`},
 	}

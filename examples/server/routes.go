@@ -41,7 +41,8 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := auth.NewTokens(key, auth.TokenOptions{AccessTTL: a.cfg.AccessTokenTTL, RefreshTTL: a.cfg.RefreshTokenTTL})
+	tokens, err := auth.NewTokens(key, auth.TokenOptions{AccessTTL: a.cfg.AccessTokenTTL, RefreshTTL: a.cfg.RefreshTokenTTL,
+		MaxLength: a.cfg.TokenMaxLength})
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +63,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	// authenticator checks users through the service.
 	if a.cfg.MetricsEnabled {
 		c.metrics = metrics.New(nil, metrics.Options{})
-		c.metricsOnMux = a.cfg.MetricsAddr == ""
+		c.metricsOnMux = a.cfg.MetricsAddr == "" && a.cfg.MetricsPublic
 	}
 	c.profiles = newCachedProfiles(cacheStore, a.logger, c.cacheObserver("users"))
 	authOpts := auth.Options{Subjects: c.profiles, Logger: a.logger, OnEvent: c.observeAuth,
@@ -92,7 +93,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 		return nil, err
 	}
 	if a.cfg.DocsEnabled {
-		if c.docs, err = newAPIDocs(a.cfg.RedocScriptURL); err != nil {
+		if c.docs, err = newAPIDocs(a.cfg.RedocScriptURL, a.cfg.RedocIntegrity); err != nil {
 			return nil, err
 		}
 	}
@@ -167,7 +168,7 @@ func (c *components) routes(mux handleRegistrar, health http.Handler) {
 
 	mux.Handle("GET /health", c.limit(c.tiers.Lenient, ratelimit.ByIP, health))
 	if c.metrics != nil && c.metricsOnMux {
-		mux.Handle("GET /metrics", c.metrics.Handler())
+		mux.Handle("GET /metrics", c.limit(c.tiers.Lenient, ratelimit.ByIP, c.metrics.Handler()))
 	}
 	if c.docs != nil {
 		for _, rt := range c.docs.routes() {
