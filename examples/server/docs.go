@@ -86,7 +86,7 @@ func newAPIDocs(redocScriptURL, integrity string) (*apiDocs, error) {
 			return nil, fmt.Errorf("REDOC_SCRIPT_URL: %w", err)
 		}
 		redocScriptURL = strings.TrimPrefix(redocScriptPath, "/") // relative, like the page's other URLs
-		integrity = ""                                             // served by this server itself
+		integrity = ""                                            // served by this server itself
 	}
 	if d.swaggerUI, err = render(swaggerUIPage, nil); err != nil {
 		return nil, err
