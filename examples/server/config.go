@@ -15,37 +15,40 @@ import (
 
 // config is the server's configuration, read from the environment.
 type config struct {
-	Port             int
-	Environment      string
-	DatabaseURL      string
-	RedisURL         string
-	RedisKeyPrefix   string
-	SecretKey        string
-	SecretGenerated  bool
-	AccessTokenTTL   time.Duration
-	RefreshTokenTTL  time.Duration
-	CORSOrigins      []string
-	TrustedProxies   httpx.TrustedProxies
-	LogLevel         string
-	LogFormat        string
-	ShutdownTimeout  time.Duration
-	RateLimitEnabled bool
-	RateLimitWindow  time.Duration
-	RateLimitDefault int
-	RateLimitStrict  int
-	RateLimitLenient int
-	RateLimitUser    int
-	RateLimitTimeout time.Duration
-	AuthWriteTimeout time.Duration
-	HashMaxWait      time.Duration
-	Mail             mail.Config
-	MetricsEnabled   bool
-	MetricsAddr      string
-	DocsEnabled      bool
-	RedocScriptURL   string
-	RedocIntegrity   string
-	MetricsPublic    bool
-	TokenMaxLength   int
+	Port                int
+	Environment         string
+	DatabaseURL         string
+	RedisURL            string
+	RedisKeyPrefix      string
+	SecretKey           string
+	SecretGenerated     bool
+	AccessTokenTTL      time.Duration
+	RefreshTokenTTL     time.Duration
+	CORSOrigins         []string
+	TrustedProxies      httpx.TrustedProxies
+	LogLevel            string
+	LogFormat           string
+	ShutdownTimeout     time.Duration
+	IdleTimeout         time.Duration
+	MaxConnections      int
+	MaxConnectionsPerIP int
+	RateLimitEnabled    bool
+	RateLimitWindow     time.Duration
+	RateLimitDefault    int
+	RateLimitStrict     int
+	RateLimitLenient    int
+	RateLimitUser       int
+	RateLimitTimeout    time.Duration
+	AuthWriteTimeout    time.Duration
+	HashMaxWait         time.Duration
+	Mail                mail.Config
+	MetricsEnabled      bool
+	MetricsAddr         string
+	DocsEnabled         bool
+	RedocScriptURL      string
+	RedocIntegrity      string
+	MetricsPublic       bool
+	TokenMaxLength      int
 }
 
 // envVar documents one environment variable; the table drives loading and
@@ -133,6 +136,27 @@ var envVars = []envVar{
 	}},
 	{"SHUTDOWN_TIMEOUT", "30s", "how long in-flight requests may run after SIGINT/SIGTERM (Go duration)", func(c *config, v string) error {
 		return duration(&c.ShutdownTimeout, v)
+	}},
+	{"IDLE_TIMEOUT", "30s", "how long an idle keep-alive connection is kept open (Go duration)", func(c *config, v string) error {
+		if err := duration(&c.IdleTimeout, v); err != nil {
+			return err
+		}
+		if c.IdleTimeout == 0 {
+			return fmt.Errorf("must be positive")
+		}
+		return nil
+	}},
+	{"MAX_CONNECTIONS", "0", "most connections held open at once; at the cap a new connection replaces the longest-idle one, and is refused only when all are busy; 0 → the file-descriptor limit less 256", func(c *config, v string) error {
+		if err := intIn(&c.MaxConnections, v, 0, 1<<20); err != nil {
+			return err
+		}
+		if c.MaxConnections == 0 {
+			c.MaxConnections = defaultMaxConnections()
+		}
+		return nil
+	}},
+	{"MAX_CONNECTIONS_PER_IP", "0", "most connections one client address may hold open (its idle ones are replaced first); 0 → no per-address cap, as behind a reverse proxy, which should cap per client itself (see README)", func(c *config, v string) error {
+		return intIn(&c.MaxConnectionsPerIP, v, 0, 1<<20)
 	}},
 	{"RATE_LIMIT_ENABLED", "true", "enable rate limiting", func(c *config, v string) error {
 		b, err := strconv.ParseBool(v)

@@ -17,7 +17,7 @@ var (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 30 * time.Second
 	writeTimeout      = 30 * time.Second
-	idleTimeout       = 120 * time.Second
+	idleTimeout       = 30 * time.Second
 	maxHeaderBytes    = 32 << 10
 )
 
@@ -43,11 +43,15 @@ func serve(ctx context.Context, cfg *config, handler http.Handler, logger *slog.
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	limited := newConnLimiter(ln, cfg.MaxConnections, cfg.MaxConnectionsPerIP)
 	srv := newHTTPServer(handler, logger)
+	srv.IdleTimeout = cfg.IdleTimeout
+	srv.ConnState = limited.ConnState
 	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
-	logger.Info("listening", "addr", ln.Addr().String(), "environment", cfg.Environment)
+	logger.Info("listening", "addr", ln.Addr().String(), "environment", cfg.Environment,
+		"max_connections", cfg.MaxConnections, "max_connections_per_ip", cfg.MaxConnectionsPerIP)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(limited) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
