@@ -285,3 +285,22 @@ func TestVerifiedCacheStillChecksTime(t *testing.T) {
 		t.Fatal("tampered signature accepted")
 	}
 }
+
+// The signature is checked before the claims are decoded: a token with a
+// forged signature fails on the signature even when its payload is not
+// JSON at all, and one longer than MaxLength fails before anything.
+func TestSignatureCheckedBeforeClaims(t *testing.T) {
+	tokens := newHSTokens(t, auth.TokenOptions{})
+	good := issue(t, tokens, auth.AccessToken)
+	header, _, _ := strings.Cut(good, ".")
+	garbage := base64.RawURLEncoding.EncodeToString([]byte(`{"sub": [[[[[`))
+	forged := header + "." + garbage + "." + base64.RawURLEncoding.EncodeToString([]byte("not the signature"))
+	_, err := tokens.Parse(forged, auth.AccessToken)
+	if !errors.Is(err, jwt.ErrTokenSignatureInvalid) || !errors.Is(err, auth.ErrTokenInvalid) {
+		t.Fatalf("forged token with an undecodable payload: %v, want a signature error", err)
+	}
+	long := header + "." + strings.Repeat("A", 8<<10) + ".sig"
+	if _, err := tokens.Parse(long, auth.AccessToken); !errors.Is(err, auth.ErrTokenTooLong) {
+		t.Fatalf("token over MaxLength: %v, want ErrTokenTooLong", err)
+	}
+}
