@@ -11,8 +11,8 @@ import (
 	"github.com/groundwork-go/groundwork/httpx"
 )
 
-// Handlers serves the user endpoints of the API document on top of a
-// Service and an auth.Authenticator:
+// Handlers serves the account endpoints (signup, profile, password,
+// deletion) on top of a Service and an auth.Authenticator:
 //
 //	POST   /auth/signup        form fields → 201 token pair
 //	GET    /users/me           → the user
@@ -46,8 +46,9 @@ func NewHandlers(svc *Service, a *auth.Authenticator, opts HandlerOptions) *Hand
 	return &Handlers{svc: svc, auth: a, opts: opts}
 }
 
-// Signup registers a user from the form fields of the API document and
-// answers 201 with a token pair. A taken username or email is 400.
+// Signup registers a user from the form fields (username, email,
+// password, first_name, last_name), starts a session and answers 201 with
+// its token pair. A taken username or email is 400.
 func (h *Handlers) Signup() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in RegisterInput

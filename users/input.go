@@ -7,7 +7,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// RegisterInput is a signup request: the API document's form fields, with
+// RegisterInput is a signup request: its form fields, with
 // their validation rules. The handler can validate it with the same rules
 // before calling Register (httpx.Validate(in, "form")); Register also
 // applies the text policy below to the normalised values.

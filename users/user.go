@@ -7,8 +7,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// User is a registered account, serialised as the API document's user
-// object. The password hash is never serialised.
+// User is a registered account, serialised as the API's user object. The
+// password hash and the credential epoch are never serialised.
 type User struct {
 	// ID is assigned by the store on Create and never reused.
 	ID int64 `json:"id" db:"id"`
