@@ -213,6 +213,11 @@ func (l *Limiter) ask(ctx context.Context, scope, key string, p Policy) (Result,
 	if l.within != nil {
 		return l.within.allowWithin(ctx, scope, key, p, l.timeout)
 	}
+	if ld, ok := l.store.(localDenier); ok {
+		if r, ok := ld.deniedLocally(scope, key, p); ok {
+			return r, nil
+		}
+	}
 	key = scope + ":" + key
 	if _, ok := l.store.(nonBlocking); ok {
 		return l.store.Allow(ctx, key, p)
@@ -252,6 +257,15 @@ func (l *Limiter) ask(ctx context.Context, scope, key string, p Policy) (Result,
 // nonBlocking is implemented by stores that never wait (MemoryStore); the
 // Limiter calls them directly.
 type nonBlocking interface{ nonBlocking() }
+
+// localDenier is implemented by stores that may know a decision without
+// asking (RedisStore); the Limiter asks them first, before it spends a
+// goroutine or a timer on the store.
+type localDenier interface {
+	// deniedLocally returns the denial of scope:key under p if the store
+	// knows it without a call.
+	deniedLocally(scope, key string, p Policy) (Result, bool)
+}
 
 // contextBound is implemented by stores that may know they return by their
 // context's deadline (RedisStore with DedicatedClient); the Limiter

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/rueidis"
 
 	"github.com/groundwork-go/groundwork/internal/testenv"
@@ -26,15 +27,18 @@ func redisBackend(t *testing.T, srv *testenv.RedisServer) ratelimittest.Backend 
 // redisBackendWith is redisBackend with store options (the prefix is set).
 func redisBackendWith(t *testing.T, srv *testenv.RedisServer, opts ratelimit.RedisOptions) ratelimittest.Backend {
 	opts.Prefix = srv.Prefix + "rl:"
-	store := ratelimit.NewRedisStore(srv.Client(t), opts)
 	if srv.Mini == nil {
-		return ratelimittest.Backend{Store: store}
+		return ratelimittest.Backend{Store: ratelimit.NewRedisStore(srv.Client(t), opts)}
 	}
-	now := start
-	srv.Mini.SetTime(now)
+	// The Redis clock and the store's local clock (which times local
+	// denials) move together.
+	clock := ratelimittest.NewClock(start)
+	opts.Now = clock.Now
+	store := ratelimit.NewRedisStore(srv.Client(t), opts)
+	srv.Mini.SetTime(start)
 	return ratelimittest.Backend{Store: store, Advance: func(d time.Duration) {
-		now = now.Add(d)
-		srv.Mini.SetTime(now)
+		clock.Advance(d)
+		srv.Mini.SetTime(clock.Now())
 	}}
 }
 
@@ -42,6 +46,80 @@ func TestRedisStore(t *testing.T) {
 	ratelimittest.RunStoreTests(t, func(t *testing.T) ratelimittest.Backend {
 		return redisBackend(t, testenv.Redis(t))
 	})
+}
+
+func TestRedisStoreWithoutLocalDenials(t *testing.T) {
+	ratelimittest.RunStoreTests(t, func(t *testing.T) ratelimittest.Backend {
+		return redisBackendWith(t, testenv.Redis(t), ratelimit.RedisOptions{DisableLocalDenials: true})
+	})
+}
+
+// A key Redis denied is denied again without a script call until its
+// Reset, as the decisions Redis would have made; the store asks again once
+// the Reset has passed or when the policy changes.
+func TestRedisStoreDeniesLocally(t *testing.T) {
+	mini := miniredis.RunT(t)
+	clock := ratelimittest.NewClock(start)
+	mini.SetTime(start)
+	advance := func(d time.Duration) {
+		clock.Advance(d)
+		mini.SetTime(clock.Now())
+	}
+	c := &scriptCounter{Client: connect(t, mini.Addr())}
+	store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Now: clock.Now})
+	other := ratelimit.NewRedisStore(connect(t, mini.Addr()), ratelimit.RedisOptions{}) // another instance
+	ctx := context.Background()
+	p := ratelimit.Policy{Limit: 3, Window: time.Second}
+	if _, err := store.Allow(ctx, "warm-up", p); err != nil { // loads the script
+		t.Fatal(err)
+	}
+	c.calls.Store(0)
+	var m ratelimittest.Model
+	decide := func(step string, s ratelimit.Store, wantCalls int64) ratelimit.Result {
+		t.Helper()
+		r, err := s.Allow(ctx, "hot", p)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		want := m.Decide(r.Time, p.Limit, p.Window)
+		if r.Allowed != want.Allowed || r.Remaining != want.Remaining || !r.Reset.Equal(want.Reset) || r.RetryAfter != want.RetryAfter {
+			t.Fatalf("%s: got %+v, want %+v", step, r, want)
+		}
+		if got := c.calls.Load(); got != wantCalls {
+			t.Fatalf("%s: %d script calls so far, want %d", step, got, wantCalls)
+		}
+		return r
+	}
+	decide("first", store, 1)
+	advance(100 * time.Millisecond)
+	decide("second", store, 2)
+	decide("third", store, 3)
+	advance(100 * time.Millisecond)
+	first := decide("first denial", store, 4)
+	if first.Allowed || first.RetryAfter != 800*time.Millisecond {
+		t.Fatalf("first denial: got %+v, want denied for 800ms", first)
+	}
+	for i := range 100 {
+		advance(7 * time.Millisecond) // 700 ms in all
+		if r := decide(fmt.Sprintf("local denial %d", i), store, 4); r.Allowed || !r.Time.Equal(clock.Now()) {
+			t.Fatalf("local denial %d: got %+v, want denied at the Redis time %v", i, r, clock.Now())
+		}
+	}
+	// Another instance cannot make room, only take it: it is denied too.
+	if r, _ := other.Allow(ctx, "hot", p); r.Allowed {
+		t.Fatalf("other instance: got allowed, want denied")
+	}
+	advance(100*time.Millisecond - time.Microsecond)
+	decide("1µs before Reset", store, 4)
+	advance(time.Microsecond)
+	if r := decide("at Reset", store, 5); !r.Allowed {
+		t.Fatalf("at Reset: got %+v, want allowed", r)
+	}
+	decide("denied again", store, 6)
+	// A changed policy asks Redis.
+	if r, _ := store.Allow(ctx, "hot", ratelimit.Policy{Limit: 4, Window: time.Second}); !r.Allowed || c.calls.Load() != 7 {
+		t.Fatalf("limit raised to 4: got %+v after %d calls, want allowed by a script call", r, c.calls.Load())
+	}
 }
 
 func TestRedisStoreWithoutClientCache(t *testing.T) {
