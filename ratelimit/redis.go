@@ -176,7 +176,7 @@ func (s *RedisStore) allowWithin(ctx context.Context, scope, key string, p Polic
 			return Result{}, err
 		}
 	} else {
-		ds, err := runScript(ctx, s.client, []string{full}, args[:])
+		ds, err := runScript(ctx, s.client, []string{full}, [][3]string{args})
 		if err != nil {
 			return Result{}, err
 		}
