@@ -70,12 +70,17 @@ type RedisOptions struct {
 // key Redis denied is denied again in the process without a call until its
 // Reset (see RedisOptions.DisableLocalDenials).
 //
-// A key is a string of 36 + 8×n bytes, a ring holding its last n ≤ Limit
+// A key is a string: a 176-byte header holding its oldest and newest
+// entries, then a ring of up to Limit 8-byte slots for the rest of its last
 // allowed requests (MEMORY USAGE is about 8.3 KB at 1,000 entries, against
-// about 113 KB for a sorted set). A decision reads the header and writes one
-// slot in place, so its cost does not grow with n; the ring is rebuilt only
-// when it must grow. A key expires one to two windows after its last allowed
-// request (the TTL is renewed to two windows when less than one is left).
+// about 113 KB for a sorted set). A decision reads and writes the header
+// alone; entries move between the header and the ring eight at a time, so
+// the cost does not grow with the number of entries, and the ring is
+// rebuilt only when it must grow. The concurrent decisions of a batch on
+// one key share one read and one write. A key expires one to two windows
+// after its last allowed request (the TTL is renewed to two windows when
+// less than one is left). Values written by earlier versions of the script
+// are not read: such a key starts over once.
 type RedisStore struct {
 	client    rueidis.Client
 	prefix    string
