@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/groundwork-go/groundwork/internal/redisconn"
 )
 
 func TestLoopbackTarget(t *testing.T) {
@@ -135,5 +141,89 @@ func TestReportPairsMeWithBare(t *testing.T) {
 	none := &report{Results: []result{{Scenario: "me", RPS: 30}}}
 	if none.computeRatio(); none.MeToBare != nil {
 		t.Fatal("a ratio without a bare run")
+	}
+}
+
+// Without -bare-redis the default scenarios leave bare-redis out; with it,
+// bare-redis runs right after bare.
+func TestParseFlagsDefaultScenarios(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "health,me,bare,login,signup,refresh"},
+		{[]string{"-bare-redis", "http://127.0.0.1:8801"}, "health,me,bare,bare-redis,login,signup,refresh"},
+		{[]string{"-scenarios", "me,bare-redis"}, "me,bare-redis"},
+	} {
+		f, err := parseFlags(tc.args)
+		if err != nil || f.scenarios != tc.want {
+			t.Errorf("parseFlags(%q): got scenarios %q, %v; want %q", tc.args, f.scenarios, err, tc.want)
+		}
+	}
+}
+
+// The bare-redis handler answers the bare profile after a PING over a real
+// connection, and 503 when Redis does not answer.
+func TestBareRedisHandler(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		stopped  bool
+		want     int
+		wantBody string
+	}{
+		{"redis up", false, http.StatusOK, `"username":"loadtest"`},
+		{"redis stopped", true, http.StatusServiceUnavailable, "redis: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mini := miniredis.RunT(t)
+			client, err := redisconn.OpenUncached("redis://" + mini.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(client.Close)
+			if tc.stopped {
+				mini.Close()
+			}
+			srv := httptest.NewServer(bareRedisHandler(client))
+			t.Cleanup(srv.Close)
+			resp, err := http.Get(srv.URL + "/api/v1/users/me")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want || !strings.Contains(string(body), tc.wantBody) {
+				t.Fatalf("got %d %q, want %d with %q", resp.StatusCode, body, tc.want, tc.wantBody)
+			}
+			if !tc.stopped {
+				if n := mini.CommandCount(); n < 1 {
+					t.Fatalf("miniredis saw %d commands, want the PING", n)
+				}
+			}
+		})
+	}
+}
+
+// The report pairs bare with the next bare-redis run, and me with the next
+// bare-redis run.
+func TestReportPairsBareRedis(t *testing.T) {
+	rep := &report{Results: []result{
+		{Scenario: "me", RPS: 30}, {Scenario: "bare", RPS: 100}, {Scenario: "bare-redis", RPS: 60},
+		{Scenario: "me", RPS: 40}, {Scenario: "bare", RPS: 100}, {Scenario: "bare-redis", RPS: 80},
+	}}
+	rep.computeRatio()
+	if got := rep.BareRedisToBarePairs; len(got) != 2 || got[0] != 0.6 || got[1] != 0.8 {
+		t.Fatalf("bare-redis pairs %v, want [0.6 0.8]", got)
+	}
+	if got := rep.MeToBareRedisPairs; len(got) != 2 || got[0] != 0.5 || got[1] != 0.5 {
+		t.Fatalf("me to bare-redis pairs %v, want [0.5 0.5]", got)
+	}
+	var md strings.Builder
+	rep.markdown(&md)
+	for _, want := range []string{"one Redis PING per request: **70.0%** of the bare ceiling (median of 2 pairs: 60.0%, 80.0%)",
+		"**50.0%** of the bare handler plus one PING"} {
+		if !strings.Contains(md.String(), want) {
+			t.Fatalf("markdown lacks %q:\n%s", want, md.String())
+		}
 	}
 }

@@ -3,14 +3,17 @@
 // endpoint, as JSON and as a markdown table.
 //
 //	go run ./loadtest -serve-bare 127.0.0.1:8800          # the bare ceiling, in its own process
+//	go run ./loadtest -serve-bare 127.0.0.1:8801 -redis redis://127.0.0.1:6379   # bare + one PING
 //	go run ./loadtest -target http://127.0.0.1:8799 -bare http://127.0.0.1:8800 \
-//	    -duration 60s -conns 256 -json load.json -md load.md
+//	    -bare-redis http://127.0.0.1:8801 -duration 60s -conns 256 -json load.json -md load.md
 //
 // Scenarios (run in this order): health (GET /health), me (warm GET
 // /api/v1/users/me with the access tokens of -users users signed up during
 // set-up), login, signup (a new user per request), refresh (one rotating
-// refresh-token chain per connection) and bare (the same /users/me JSON from
-// a bare net/http handler, the ceiling). Every connection is a keep-alive
+// refresh-token chain per connection), bare (the same /users/me JSON from
+// a bare net/http handler, the ceiling) and bare-redis (the bare handler
+// after one Redis PING per request: the floor of any server that asks Redis
+// once per request; run by default only with -bare-redis). Every connection is a keep-alive
 // HTTP/1.1 connection, by default from its own 127.x.y.z source address so
 // per-IP rate limits see many clients. Each scenario is bounded by
 // -duration and by -requests; both have hard caps. Only loopback targets are
@@ -50,10 +53,11 @@ const (
 // allScenarios is also the default order: bare runs right after me, so the
 // ratio of the two compares runs seconds apart rather than minutes (the
 // machine's speed drifts).
-var allScenarios = []string{"health", "me", "bare", "login", "signup", "refresh"}
+var allScenarios = []string{"health", "me", "bare", "bare-redis", "login", "signup", "refresh"}
 
 type flags struct {
 	target, bare, serveBare string
+	bareRedis, redisURL     string
 	scenarios               string
 	duration, warmup        time.Duration
 	timeout                 time.Duration
@@ -79,7 +83,9 @@ func parseFlags(args []string) (*flags, error) {
 	fs.StringVar(&f.target, "target", "http://127.0.0.1:8799", "example server base URL (loopback only)")
 	fs.StringVar(&f.bare, "bare", "", "base URL of a bare server started with -serve-bare (needed by the bare scenario)")
 	fs.StringVar(&f.serveBare, "serve-bare", "", "serve the bare ceiling handler on this loopback address instead of generating load")
-	fs.StringVar(&f.scenarios, "scenarios", strings.Join(allScenarios, ","), "comma-separated scenarios to run, in the given order")
+	fs.StringVar(&f.bareRedis, "bare-redis", "", "base URL of a server started with -serve-bare and -redis (needed by the bare-redis scenario)")
+	fs.StringVar(&f.redisURL, "redis", "", "with -serve-bare: PING this Redis once per request (the bare-redis server)")
+	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenarios to run, in the given order (default "+strings.Join(allScenarios, ",")+", bare-redis only with -bare-redis)")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "measured time per scenario (hard cap 15m)")
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "unrecorded warm-up per scenario on the same connections")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "per-request I/O deadline; a request past it is a socket error")
@@ -92,6 +98,13 @@ func parseFlags(args []string) (*flags, error) {
 	fs.BoolVar(&f.strict, "strict", false, "exit with an error when any request got a 5xx or a socket error")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if f.scenarios == "" {
+		names := allScenarios
+		if f.bareRedis == "" {
+			names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == "bare-redis" })
+		}
+		f.scenarios = strings.Join(names, ",")
 	}
 	switch {
 	case f.duration <= 0 || f.duration > maxDuration:
@@ -116,7 +129,7 @@ func mainErr(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if f.serveBare != "" {
-		return serveBare(ctx, f.serveBare)
+		return serveBare(ctx, f.serveBare, f.redisURL)
 	}
 	rep, err := generate(ctx, f)
 	if err != nil {
@@ -153,7 +166,7 @@ func generate(ctx context.Context, f *flags) (*report, error) {
 	c := newClient(target)
 	var accounts []account
 	var chains []string
-	if need["me"] || need["login"] || need["refresh"] || need["bare"] {
+	if need["me"] || need["login"] || need["refresh"] || need["bare"] || need["bare-redis"] {
 		if accounts, err = c.createAccounts(ctx, tag, f.users); err != nil {
 			return nil, fmt.Errorf("set-up: %w", err)
 		}
@@ -166,7 +179,7 @@ func generate(ctx context.Context, f *flags) (*report, error) {
 	opts := runOptions{conns: f.conns, duration: f.duration, warmup: min(f.warmup, f.duration), requests: f.requests, timeout: f.timeout, spread: f.spread}
 	rep := newReport(target.String(), f.users)
 	for _, name := range names {
-		sc, err := buildScenario(name, target, f.bare, tag, accounts, chains)
+		sc, err := buildScenario(name, target, f, tag, accounts, chains)
 		if err != nil {
 			return nil, err
 		}
@@ -180,7 +193,7 @@ func generate(ctx context.Context, f *flags) (*report, error) {
 	return rep, nil
 }
 
-func buildScenario(name string, target *url.URL, bare, tag string, accounts []account, chains []string) (*scenario, error) {
+func buildScenario(name string, target *url.URL, f *flags, tag string, accounts []account, chains []string) (*scenario, error) {
 	switch name {
 	case "health":
 		return healthScenario(target), nil
@@ -192,15 +205,19 @@ func buildScenario(name string, target *url.URL, bare, tag string, accounts []ac
 		return signupScenario(target, tag), nil
 	case "refresh":
 		return refreshScenario(target, chains), nil
-	case "bare":
-		if bare == "" {
-			return nil, errors.New("the bare scenario needs -bare (a server started with -serve-bare)")
+	case "bare", "bare-redis":
+		base, needs := f.bare, "-bare (a server started with -serve-bare)"
+		if name == "bare-redis" {
+			base, needs = f.bareRedis, "-bare-redis (a server started with -serve-bare and -redis)"
 		}
-		u, err := loopbackTarget(bare)
+		if base == "" {
+			return nil, fmt.Errorf("the %s scenario needs %s", name, needs)
+		}
+		u, err := loopbackTarget(base)
 		if err != nil {
 			return nil, err
 		}
-		return meScenario("bare", u, accounts), nil
+		return meScenario(name, u, accounts), nil
 	}
 	return nil, fmt.Errorf("unknown scenario %q (want one of %s)", name, strings.Join(allScenarios, ", "))
 }

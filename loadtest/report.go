@@ -54,36 +54,91 @@ type report struct {
 	// MeToBareOverall is the pairs' me requests/s summed over their bare
 	// requests/s summed.
 	MeToBareOverall *float64 `json:"me_to_bare_overall,omitempty"`
+	// BareRedisToBarePairs are the bare-redis requests/s (the bare handler
+	// plus one Redis PING per request) over those of the bare run before
+	// each: the floor of any server that asks Redis once per request.
+	BareRedisToBarePairs []float64 `json:"bare_redis_to_bare_pairs,omitempty"`
+	// MeToBareRedisPairs are warm /users/me requests/s over those of the
+	// next bare-redis run.
+	MeToBareRedisPairs []float64 `json:"me_to_bare_redis_pairs,omitempty"`
+}
+
+// pairUp pairs each result of scenario first with the next one of
+// scenario second and returns their requests/s, pair by pair.
+func pairUp(results []result, first, second string) (a, b []float64) {
+	var pending float64 // an unpaired first requests/s
+	for _, res := range results {
+		switch {
+		case res.Scenario == first:
+			pending = res.RPS
+		case res.Scenario == second && pending > 0 && res.RPS > 0:
+			a, b = append(a, pending), append(b, res.RPS)
+			pending = 0
+		}
+	}
+	return a, b
+}
+
+// ratios returns num[i]/den[i] for each pair.
+func ratios(num, den []float64) []float64 {
+	out := make([]float64, len(num))
+	for i := range num {
+		out[i] = num[i] / den[i]
+	}
+	return out
+}
+
+func median(xs []float64) float64 {
+	sorted := slices.Sorted(slices.Values(xs))
+	m := sorted[len(sorted)/2]
+	if len(sorted)%2 == 0 {
+		m = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+	}
+	return m
 }
 
 // computeRatio pairs each "me" result with the next "bare" one; on a shared
 // machine alternating several short pairs (-scenarios me,bare,me,bare,...)
 // and taking the median resists drifts in the machine's speed better than
-// one long pair.
+// one long pair. It pairs "bare" with the next "bare-redis" and "me" with
+// the next "bare-redis" alike.
 func (r *report) computeRatio() {
-	var pending float64 // an unpaired me requests/s
-	var sumMe, sumBare float64
-	r.MeToBarePairs = nil
-	for _, res := range r.Results {
-		switch {
-		case res.Scenario == "me":
-			pending = res.RPS
-		case res.Scenario == "bare" && pending > 0 && res.RPS > 0:
-			r.MeToBarePairs = append(r.MeToBarePairs, pending/res.RPS)
-			sumMe, sumBare = sumMe+pending, sumBare+res.RPS
-			pending = 0
-		}
+	bare, redis := pairUp(r.Results, "bare", "bare-redis")
+	r.BareRedisToBarePairs = nil
+	if len(bare) > 0 {
+		r.BareRedisToBarePairs = ratios(redis, bare)
 	}
-	if len(r.MeToBarePairs) == 0 {
+	me, redis := pairUp(r.Results, "me", "bare-redis")
+	r.MeToBareRedisPairs = nil
+	if len(me) > 0 {
+		r.MeToBareRedisPairs = ratios(me, redis)
+	}
+	me, bare = pairUp(r.Results, "me", "bare")
+	r.MeToBarePairs = nil
+	if len(me) == 0 {
 		return
 	}
-	sorted := slices.Sorted(slices.Values(r.MeToBarePairs))
-	median := sorted[len(sorted)/2]
-	if len(sorted)%2 == 0 {
-		median = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+	r.MeToBarePairs = ratios(me, bare)
+	m := median(r.MeToBarePairs)
+	overall := sum(me) / sum(bare)
+	r.MeToBare, r.MeToBareOverall = &m, &overall
+}
+
+func sum(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
 	}
-	overall := sumMe / sumBare
-	r.MeToBare, r.MeToBareOverall = &median, &overall
+	return s
+}
+
+// percents formats ratios as percentages.
+func percents(xs []float64) string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = fmt.Sprintf("%.1f%%", x*100)
+	}
+	return strings.Join(out, ", ")
 }
 
 func (r *report) markdown(w io.Writer) {
@@ -104,6 +159,14 @@ func (r *report) markdown(w io.Writer) {
 		}
 		fmt.Fprintf(w, "\nWarm `/users/me` through the full stack: **%.1f%%** of the bare `net/http` ceiling, the median of %d alternating pairs (%s; all pairs together %.1f%%; same run, same connections).\n",
 			*r.MeToBare*100, len(pairs), strings.Join(pairs, ", "), *r.MeToBareOverall*100)
+	}
+	if len(r.BareRedisToBarePairs) > 0 {
+		fmt.Fprintf(w, "\nBare handler plus one Redis PING per request: **%.1f%%** of the bare ceiling (median of %d pairs: %s).\n",
+			median(r.BareRedisToBarePairs)*100, len(r.BareRedisToBarePairs), percents(r.BareRedisToBarePairs))
+	}
+	if len(r.MeToBareRedisPairs) > 0 {
+		fmt.Fprintf(w, "\nWarm `/users/me` through the full stack: **%.1f%%** of the bare handler plus one PING (median of %d pairs: %s).\n",
+			median(r.MeToBareRedisPairs)*100, len(r.MeToBareRedisPairs), percents(r.MeToBareRedisPairs))
 	}
 }
 

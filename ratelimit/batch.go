@@ -2,7 +2,10 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -192,13 +195,15 @@ func (b *batcher) send(batch []*queued) {
 	wg.Wait()
 }
 
-// call decides group (keys of one slot) with one script call.
+// call decides group (keys of one slot) with one script call. The group
+// is sorted by key, keeping arrival order per key, so that the script reads
+// and writes each key once.
 func (b *batcher) call(ctx context.Context, group []*queued) {
+	slices.SortStableFunc(group, func(x, y *queued) int { return strings.Compare(x.key, y.key) })
 	keys := make([]string, len(group))
-	args := make([]string, 0, 3*len(group))
+	args := make([][3]string, len(group))
 	for i, q := range group {
-		keys[i] = q.key
-		args = append(args, q.args[:]...)
+		keys[i], args[i] = q.key, q.args
 	}
 	ds, err := runScript(ctx, b.client, keys, args)
 	for i, q := range group {
@@ -210,28 +215,70 @@ func (b *batcher) call(ctx context.Context, group []*queued) {
 	}
 }
 
-// runScript runs the decision script for keys (with three arguments each)
-// and returns one decision per key.
-func runScript(ctx context.Context, client rueidis.Client, keys, args []string) ([]decision, error) {
-	vals, err := allowScript.Exec(ctx, client, keys, args).ToArray()
+// runScript runs the decision script for keys, the i-th under the policy
+// arguments args[i], and returns one decision per key. Consecutive keys
+// under the same policy share its arguments (see ratelimit.lua).
+func runScript(ctx context.Context, client rueidis.Client, keys []string, args [][3]string) ([]decision, error) {
+	argv := make([]string, 0, 4)
+	for i := 0; i < len(args); {
+		j := i + 1
+		for j < len(args) && args[j] == args[i] {
+			j++
+		}
+		argv = append(argv, args[i][0], args[i][1], args[i][2], strconv.Itoa(j-i))
+		i = j
+	}
+	vals, err := allowScript.Exec(ctx, client, keys, argv).ToArray()
 	if err != nil {
 		return nil, fmt.Errorf("ratelimit: redis allow: %w", err)
 	}
-	if len(vals) != 4*len(keys) {
-		return nil, fmt.Errorf("ratelimit: redis allow: script returned %d values, want %d", len(vals), 4*len(keys))
-	}
-	ds := make([]decision, len(keys))
-	var nums [4]int64
-	for i := range ds {
-		for j := range nums {
-			if nums[j], err = vals[4*i+j].AsInt64(); err != nil {
-				return nil, fmt.Errorf("ratelimit: redis allow: %w", err)
-			}
-		}
-		ds[i] = decision{allowed: nums[0] == 1, remaining: int(nums[1]), reset: nums[2], now: nums[3]}
+	ds, err := parseDecisions(vals, len(keys))
+	if err != nil {
+		return nil, fmt.Errorf("ratelimit: redis allow: %w", err)
 	}
 	return ds, nil
 }
+
+// parseDecisions reads the script's reply for n keys: the clock, then per
+// key a code and the reset's offset, and the time's offset when the code
+// is negative.
+func parseDecisions(vals []rueidis.RedisMessage, n int) ([]decision, error) {
+	next := func() (int64, error) {
+		if len(vals) == 0 {
+			return 0, errShortReply
+		}
+		v, err := vals[0].AsInt64()
+		vals = vals[1:]
+		return v, err
+	}
+	clock, err := next()
+	if err != nil {
+		return nil, err
+	}
+	ds := make([]decision, n)
+	for i := range ds {
+		var code, reset, at int64
+		if code, err = next(); err == nil {
+			reset, err = next()
+		}
+		if err == nil && code < 0 {
+			code = -code - 1
+			at, err = next()
+		}
+		if err != nil {
+			return nil, err
+		}
+		now := clock + at
+		ds[i] = decision{allowed: code&1 == 1, remaining: int(code >> 1), reset: now + reset, now: now}
+	}
+	if len(vals) != 0 {
+		return nil, fmt.Errorf("script returned %d values too many", len(vals))
+	}
+	return ds, nil
+}
+
+// errShortReply reports a script reply with fewer values than decisions.
+var errShortReply = errors.New("script returned too few values")
 
 // keySlot is the Redis Cluster hash slot of key: CRC16 (XMODEM) of its hash
 // tag, or of the whole key without one, modulo 16384.

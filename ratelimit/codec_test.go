@@ -15,16 +15,16 @@ import (
 const codecCheck = `
 local out = {}
 local cases = {
-  {1000000, 49, 11, 64, 1795644659123456, 1795644661123456},
-  {1, 0, 0, 1, 0, 0},
-  {4294967295, 4294967295, 4294967294, 4294967295, 9007199254740991, 4503599627370496},
+  {1000000, 3, 5, 48, 400, 1024, 7, 1795644659123456, 1795644661123456},
+  {1, 0, 0, 0, 0, 0, 0, 0, 0},
+  {4294967295, 4294967295, 4294967294, 4294967293, 4294967292, 4294967291, 4294967290, 9007199254740991, 4503599627370496},
 }
 for _, c in ipairs(cases) do
-  local h = packHeader(c[1], c[2], c[3], c[4], c[5], c[6])
-  local tag, l, n, hd, cp, nw, ex = readHeader(h)
-  local ok = #h == HDR and tag == TAG and l == c[1] and n == c[2] and hd == c[3] and cp == c[4] and
-    nw == c[5] and ex == c[6] and packCounters(c[2], c[3], c[4], c[5], c[6]) == sub(h, 9) and
-    packStamp(c[5]) == sub(h, 21, 28) and stampAt(h, 21) == c[5] and stampAt(h, 29) == c[6]
+  local h = packMeta(c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9])
+  local got = {readMeta(h)}
+  local ok = #h == META and got[1] == TAG and packStamp(c[8]) == sub(h, 33, 40) and stampAt(h, 33) == c[8] and
+    stampAt(h, 41) == c[9]
+  for i = 1, 9 do ok = ok and got[i + 1] == c[i] end
   out[#out + 1] = h
   out[#out + 1] = ok and 'ok' or 'mismatch'
 end
@@ -45,7 +45,7 @@ func TestScriptCodecsAgree(t *testing.T) {
 	}
 	defer client.Close()
 	start := strings.Index(luaSource, "-- The value's integers")
-	end := strings.Index(luaSource, "-- replace writes a new value")
+	end := strings.Index(luaSource, "-- The decision being made")
 	if start < 0 || end < start {
 		t.Fatal("codec section not found in ratelimit.lua")
 	}

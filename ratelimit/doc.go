@@ -9,9 +9,12 @@
 // oldest request leaves the window. Two requests in the same microsecond both
 // count.
 //
-// A Limiter puts a timeout in front of a Store and fails open: when the store
-// errors or is slow, the request is allowed, logged and counted, so a Redis
-// outage never takes the API down with it.
+// A Limiter puts a timeout in front of a Store. When the store errors or is
+// slow, the failure is logged and counted and the policy's FailMode decides:
+// FailOpen (the default) allows the request, so a Redis outage never takes
+// the API down with it; FailLocal decides it with an in-process memory store,
+// so each process still enforces the limit (the strict tier of NewTiers,
+// which guards logins against guessing); FailClosed denies it with 503.
 //
 // Each decision on a RedisStore is one script call. Under many concurrent
 // requests, set RedisOptions.Batch: concurrent decisions then share one

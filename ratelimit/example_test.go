@@ -56,7 +56,7 @@ func ExampleNew() {
 	fmt.Printf("%+v\n", limiter.Stats())
 	// Output:
 	// 3 2
-	// {Allowed:3 Denied:2 FailedOpen:0}
+	// {Allowed:3 Denied:2 FailedOpen:0 FallbackAllowed:0 FallbackDenied:0 FailedClosed:0}
 }
 
 func ExampleLimiter_Middleware() {

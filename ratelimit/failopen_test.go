@@ -448,3 +448,106 @@ func TestFailOpenStoreIgnoringContext(t *testing.T) {
 		t.Fatalf("store calls: got %d, want 2 (MaxPending)", got)
 	}
 }
+
+// The strict tier holds with a stalled Redis: every decision times out, and
+// the fallback store lets exactly Limit of a flood through, while the
+// default tier keeps failing open.
+func TestStrictTierHoldsWithStalledRedis(t *testing.T) {
+	for _, v := range []struct {
+		name string
+		opts ratelimit.RedisOptions
+	}{
+		{"plain", ratelimit.RedisOptions{}},
+		{"batched", ratelimit.RedisOptions{Batch: true}},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			store := ratelimit.NewRedisStore(hungClient(t), v.opts)
+			l := ratelimit.New(store, ratelimit.Options{Timeout: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			tiers := ratelimit.NewTiers(10, 100, 1000, 300, time.Minute)
+			tests := []struct {
+				p           ratelimit.Policy
+				wantAllowed int64
+			}{
+				{tiers.Strict, int64(tiers.Strict.Limit)},
+				{tiers.Default, 200}, // fails open: everything passes
+			}
+			for _, tc := range tests {
+				var allowed atomic.Int64
+				var wg sync.WaitGroup
+				work := make(chan struct{}, 200)
+				for range 200 {
+					work <- struct{}{}
+				}
+				close(work)
+				for range 64 {
+					wg.Go(func() {
+						for range work {
+							if r, _ := l.Allow(context.Background(), "ip:198.51.100.7", tc.p); r.Allowed {
+								allowed.Add(1)
+							}
+						}
+					})
+				}
+				wg.Wait()
+				if got := allowed.Load(); got != tc.wantAllowed {
+					t.Errorf("%s tier, 200 concurrent requests with Redis stalled: got %d allowed, want %d", tc.p.Name, got, tc.wantAllowed)
+				}
+			}
+			want := ratelimit.Stats{FailedOpen: 200, FallbackAllowed: 10, FallbackDenied: 190}
+			if got := l.Stats(); got != want {
+				t.Fatalf("Stats: got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+// flakyStore answers from a memory store until broken, then fails.
+type flakyStore struct {
+	ratelimit.Store
+	broken atomic.Bool
+}
+
+func (s *flakyStore) Allow(ctx context.Context, key string, p ratelimit.Policy) (ratelimit.Result, error) {
+	if s.broken.Load() {
+		return ratelimit.Result{}, errors.New("connection refused")
+	}
+	return s.Store.Allow(ctx, key, p)
+}
+
+// Requests the store allowed count in the fallback: a store that fails
+// midway does not give a client Limit more.
+func TestFailLocalCountsStoreAllowed(t *testing.T) {
+	store := &flakyStore{Store: ratelimit.NewMemoryStore(ratelimit.MemoryOptions{})}
+	l := ratelimit.New(store, ratelimit.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	p := ratelimit.Policy{Name: "login", Limit: 10, Window: time.Minute, Fail: ratelimit.FailLocal}
+	allowed := 0
+	for i := range 30 {
+		if i == 6 {
+			store.broken.Store(true)
+		}
+		if r, _ := l.Allow(context.Background(), "ip:192.0.2.1", p); r.Allowed {
+			allowed++
+		}
+	}
+	want := ratelimit.Stats{Allowed: 6, FallbackAllowed: 4, FallbackDenied: 20}
+	if got := l.Stats(); allowed != p.Limit || got != want {
+		t.Fatalf("6 requests allowed by the store, then 24 while it fails: got %d allowed, %+v; want %d, %+v", allowed, got, p.Limit, want)
+	}
+}
+
+func TestFailModeString(t *testing.T) {
+	for m, want := range map[ratelimit.FailMode]string{ratelimit.FailOpen: "open", ratelimit.FailLocal: "local", ratelimit.FailClosed: "closed", 9: "unknown"} {
+		if got := m.String(); got != want {
+			t.Errorf("FailMode(%d).String(): got %q, want %q", int(m), got, want)
+		}
+	}
+	for o, want := range map[ratelimit.Outcome]string{
+		ratelimit.OutcomeAllowed: "allowed", ratelimit.OutcomeDenied: "denied", ratelimit.OutcomeFailedOpen: "failed_open",
+		ratelimit.OutcomeFallbackAllowed: "fallback_allowed", ratelimit.OutcomeFallbackDenied: "fallback_denied",
+		ratelimit.OutcomeFailedClosed: "failed_closed", -1: "unknown", 99: "unknown",
+	} {
+		if got := o.String(); got != want {
+			t.Errorf("Outcome(%d).String(): got %q, want %q", int(o), got, want)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/groundwork-go/groundwork/httpx"
 )
 
 // Limiter defaults.
@@ -34,28 +36,36 @@ const (
 	// OutcomeDenied means the store denied the request.
 	OutcomeDenied
 	// OutcomeFailedOpen means the store failed or timed out and the
-	// request was allowed without a decision.
+	// request was allowed without a decision (FailOpen).
 	OutcomeFailedOpen
+	// OutcomeFallbackAllowed means the store failed or timed out and the
+	// fallback memory store allowed the request (FailLocal).
+	OutcomeFallbackAllowed
+	// OutcomeFallbackDenied means the store failed or timed out and the
+	// fallback memory store denied the request (FailLocal).
+	OutcomeFallbackDenied
+	// OutcomeFailedClosed means the store failed or timed out and the
+	// request was denied without a decision (FailClosed).
+	OutcomeFailedClosed
+
+	numOutcomes
 )
 
-// String returns "allowed", "denied" or "failed_open", suitable as a metric
-// label.
+var outcomeNames = [numOutcomes]string{"allowed", "denied", "failed_open", "fallback_allowed", "fallback_denied", "failed_closed"}
+
+// String returns "allowed", "denied", "failed_open", "fallback_allowed",
+// "fallback_denied" or "failed_closed", suitable as a metric label.
 func (o Outcome) String() string {
-	switch o {
-	case OutcomeAllowed:
-		return "allowed"
-	case OutcomeDenied:
-		return "denied"
-	case OutcomeFailedOpen:
-		return "failed_open"
+	if o < 0 || o >= numOutcomes {
+		return "unknown"
 	}
-	return "unknown"
+	return outcomeNames[o]
 }
 
 // Options configure a Limiter. The zero value is ready to use.
 type Options struct {
 	// Timeout bounds the time a request waits for the store; a slower
-	// store fails open. The bound holds even when the store ignores its
+	// store fails as the request's Policy.Fail says. The bound holds even when the store ignores its
 	// context (as a shared Redis client does while another caller holds a
 	// reconnect): such a store runs in a goroutine per call. A MemoryStore
 	// never blocks and is called directly, without a timeout; a RedisStore
@@ -65,7 +75,7 @@ type Options struct {
 	Timeout time.Duration
 	// MaxPending bounds the store calls still running in their own
 	// goroutines, including those abandoned after Timeout; beyond it
-	// requests fail open at once, so an outage cannot pile up goroutines.
+	// requests fail at once, so an outage cannot pile up goroutines.
 	// Default: DefaultMaxPending.
 	MaxPending int
 	// Logger receives a warning when the store fails, at most once every
@@ -76,6 +86,13 @@ type Options struct {
 	// and the outcome, for metrics. It runs on the request path and must be
 	// fast and safe for concurrent use. Default: nil.
 	OnDecision func(p Policy, o Outcome)
+	// Fallback decides the requests of FailLocal policies while the store
+	// fails. Default: a MemoryStore with zero MemoryOptions, made by New.
+	Fallback *MemoryStore
+	// ErrorWriter writes the Middleware's 429 and 503 responses, with the
+	// X-RateLimit-* and Retry-After headers already set. Default: nil,
+	// the httpx error envelope.
+	ErrorWriter httpx.ErrorWriter
 }
 
 // Stats are a Limiter's decision counters since it was created.
@@ -86,9 +103,15 @@ type Stats struct {
 	Denied uint64
 	// FailedOpen counts requests allowed because the store failed.
 	FailedOpen uint64
+	// FallbackAllowed and FallbackDenied count the requests the fallback
+	// store decided because the store failed.
+	FallbackAllowed, FallbackDenied uint64
+	// FailedClosed counts requests denied because the store failed.
+	FailedClosed uint64
 }
 
-// Limiter decides requests with a Store, failing open when the store fails.
+// Limiter decides requests with a Store; when the store fails, each
+// policy's FailMode decides.
 type Limiter struct {
 	store      Store
 	direct     bool         // call the store without a goroutine: it never outlives its context
@@ -98,8 +121,10 @@ type Limiter struct {
 	pending    atomic.Int64
 	logger     *slog.Logger
 	onDecision func(Policy, Outcome)
+	fallback   *MemoryStore
+	errWriter  httpx.ErrorWriter
 
-	counts [3]atomic.Uint64 // by Outcome
+	counts [numOutcomes]atomic.Uint64
 
 	logMu      sync.Mutex
 	nextLog    time.Time
@@ -117,8 +142,11 @@ func New(store Store, opts Options) *Limiter {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	l := &Limiter{store: store, timeout: opts.Timeout,
-		maxPending: int64(opts.MaxPending), logger: opts.Logger, onDecision: opts.OnDecision}
+	if opts.Fallback == nil {
+		opts.Fallback = NewMemoryStore(MemoryOptions{})
+	}
+	l := &Limiter{store: store, timeout: opts.Timeout, maxPending: int64(opts.MaxPending),
+		logger: opts.Logger, onDecision: opts.OnDecision, fallback: opts.Fallback, errWriter: opts.ErrorWriter}
 	if cb, ok := store.(contextBound); ok {
 		l.direct = cb.answersByDeadline()
 	}
@@ -130,27 +158,50 @@ func New(store Store, opts Options) *Limiter {
 
 // Allow decides one request by key under p. Keys are scoped by p's name, so
 // the same key under two policies is counted twice, apart. When the store
-// fails or does not answer within the timeout, Allow returns
-// OutcomeFailedOpen and a Result that allows the request with Limit set and
-// nothing else known.
+// fails or does not answer within the timeout, p.Fail decides: FailOpen
+// returns OutcomeFailedOpen and a Result that allows the request with Limit
+// set and nothing else known; FailLocal returns the fallback store's
+// decision as OutcomeFallbackAllowed or OutcomeFallbackDenied; FailClosed
+// returns OutcomeFailedClosed and a Result that denies the request with
+// Limit set and RetryAfter the Limiter's timeout.
 func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outcome) {
-	r, err := l.ask(ctx, p.scope(), key, p)
+	scope := p.scope()
+	r, err := l.ask(ctx, scope, key, p)
 	outcome := OutcomeDenied
 	switch {
 	case err != nil:
-		outcome = OutcomeFailedOpen
-		r = Result{Allowed: true, Limit: p.Limit}
+		r, outcome = l.failed(ctx, scope, key, p)
 		if ctx.Err() == nil { // not the client going away
 			l.logFailure(p, err)
 		}
 	case r.Allowed:
 		outcome = OutcomeAllowed
+		if p.Fail == FailLocal && l.store != Store(l.fallback) {
+			l.fallback.Allow(ctx, scope+":"+key, p) // so that a fallback counts this one
+		}
 	}
 	l.counts[outcome].Add(1)
 	if l.onDecision != nil {
 		l.onDecision(p, outcome)
 	}
 	return r, outcome
+}
+
+// failed decides a request the store failed to decide, as p.Fail says.
+func (l *Limiter) failed(ctx context.Context, scope, key string, p Policy) (Result, Outcome) {
+	switch p.Fail {
+	case FailLocal:
+		// The fallback never blocks; it errs only when the request's
+		// context has ended, and such a request is denied.
+		r, err := l.fallback.Allow(ctx, scope+":"+key, p)
+		if err == nil && r.Allowed {
+			return r, OutcomeFallbackAllowed
+		}
+		return r, OutcomeFallbackDenied
+	case FailClosed:
+		return Result{Limit: p.Limit, RetryAfter: l.timeout}, OutcomeFailedClosed
+	}
+	return Result{Allowed: true, Limit: p.Limit}, OutcomeFailedOpen
 }
 
 // ask calls the store and waits at most the timeout. A store that may block
@@ -161,6 +212,11 @@ func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outc
 func (l *Limiter) ask(ctx context.Context, scope, key string, p Policy) (Result, error) {
 	if l.within != nil {
 		return l.within.allowWithin(ctx, scope, key, p, l.timeout)
+	}
+	if ld, ok := l.store.(localDenier); ok {
+		if r, ok := ld.deniedLocally(scope, key, p); ok {
+			return r, nil
+		}
 	}
 	key = scope + ":" + key
 	if _, ok := l.store.(nonBlocking); ok {
@@ -202,6 +258,15 @@ func (l *Limiter) ask(ctx context.Context, scope, key string, p Policy) (Result,
 // Limiter calls them directly.
 type nonBlocking interface{ nonBlocking() }
 
+// localDenier is implemented by stores that may know a decision without
+// asking (RedisStore); the Limiter asks them first, before it spends a
+// goroutine or a timer on the store.
+type localDenier interface {
+	// deniedLocally returns the denial of scope:key under p if the store
+	// knows it without a call.
+	deniedLocally(scope, key string, p Policy) (Result, bool)
+}
+
 // contextBound is implemented by stores that may know they return by their
 // context's deadline (RedisStore with DedicatedClient); the Limiter
 // calls those directly with its timeout.
@@ -219,9 +284,12 @@ type timeoutBound interface {
 // Stats returns the decision counters.
 func (l *Limiter) Stats() Stats {
 	return Stats{
-		Allowed:    l.counts[OutcomeAllowed].Load(),
-		Denied:     l.counts[OutcomeDenied].Load(),
-		FailedOpen: l.counts[OutcomeFailedOpen].Load(),
+		Allowed:         l.counts[OutcomeAllowed].Load(),
+		Denied:          l.counts[OutcomeDenied].Load(),
+		FailedOpen:      l.counts[OutcomeFailedOpen].Load(),
+		FallbackAllowed: l.counts[OutcomeFallbackAllowed].Load(),
+		FallbackDenied:  l.counts[OutcomeFallbackDenied].Load(),
+		FailedClosed:    l.counts[OutcomeFailedClosed].Load(),
 	}
 }
 
@@ -237,6 +305,6 @@ func (l *Limiter) logFailure(p Policy, err error) {
 	suppressed := l.suppressed
 	l.suppressed, l.nextLog = 0, now.Add(failLogInterval)
 	l.logMu.Unlock()
-	l.logger.Warn("ratelimit: store failed; allowing requests",
-		"policy", p.scope(), "err", err, "failures_not_logged", suppressed)
+	l.logger.Warn("ratelimit: store failed; requests fail as their policies say",
+		"policy", p.scope(), "fail", p.Fail.String(), "err", err, "failures_not_logged", suppressed)
 }

@@ -20,46 +20,97 @@ const (
 
 const memoryShards = 32
 
+// maxMemoryPolicies bounds the policies a MemoryStore keeps apart; the
+// policies beyond it share one set of keys (and its bound).
+const maxMemoryPolicies = 256
+
 // MemoryOptions configure a MemoryStore. The zero value is ready to use.
 type MemoryOptions struct {
 	// Now is the store's clock. Default: time.Now.
 	Now func() time.Time
-	// MaxKeys bounds the number of keys held (rounded up to a multiple of
-	// the internal shard count). Beyond it the least recently used key of a
-	// shard is forgotten, which gives that client a fresh window.
+	// MaxKeys bounds the number of keys held for each policy (by
+	// Policy.Name), so clients rotating keys under one policy cannot evict
+	// the counters of another. The bound is spread over internal shards
+	// and rounded up to a multiple of their count. Beyond it the least
+	// recently used key of a shard is forgotten, which gives that client a
+	// fresh window; a key denied within its window is kept until its Reset
+	// while its shard holds any other key to forget.
+	//
+	// A key costs about 200 bytes with a short name, plus 8 bytes for each
+	// request in its window (the log grows with use, up to the limit):
+	// the default bound, with every key's window full, costs about 28 MB
+	// for a policy with limit 10, 110 MB at limit 100 and 800 MB at limit
+	// 1,000; keys that made one request cost about 21 MB at any limit.
 	// Default: DefaultMaxKeys.
 	MaxKeys int
+	// PolicyMaxKeys sets MaxKeys for the named policies. Default: none.
+	PolicyMaxKeys map[string]int
 	// SweepInterval is how often keys whose requests have all left their
 	// window are deleted. The sweep runs inline in the first call after the
 	// interval and visits every key. Default: DefaultSweepInterval.
 	SweepInterval time.Duration
+	// OnEvict, when set, is called for every key forgotten because its
+	// policy was at its bound (not for keys swept after their window),
+	// with the policy's name and whether the key was still denied. It runs
+	// under a lock of the store and must be fast. Default: nil.
+	OnEvict func(policy string, denied bool)
+}
+
+// MemoryStats are a MemoryStore's counters.
+type MemoryStats struct {
+	// Keys is the number of keys held, over all policies.
+	Keys int
+	// Evicted counts the keys forgotten because their policy was at its
+	// bound.
+	Evicted uint64
+	// EvictedDenied counts the evicted keys that were still denied: each
+	// gave a client a fresh window early. Only a shard holding nothing but
+	// denied keys evicts one.
+	EvictedDenied uint64
 }
 
 // MemoryStore is a Store in process memory, for a single instance and for
 // tests. It has the same semantics as RedisStore, with its own clock.
 type MemoryStore struct {
-	now      func() time.Time
-	interval time.Duration
-	seed     maphash.Seed
-	perShard int
+	now       func() time.Time
+	interval  time.Duration
+	seed      maphash.Seed
+	maxKeys   int
+	perPolicy map[string]int
+	onEvict   func(string, bool)
 
-	nextSweep atomic.Int64 // µs since the epoch; 0 before the first call
+	nextSweep     atomic.Int64 // µs since the epoch; 0 before the first call
+	evicted       atomic.Uint64
+	evictedDenied atomic.Uint64
 
-	shards [memoryShards]memoryShard
+	partsMu sync.Mutex                               // serialises writers of parts
+	parts   atomic.Pointer[map[string]*memoryPolicy] // copied on write
 }
 
 var _ Store = (*MemoryStore)(nil)
 
+// memoryPolicy holds the keys of one policy.
+type memoryPolicy struct {
+	name     string
+	perShard int
+	shards   [memoryShards]memoryShard
+}
+
+// memoryShard keeps its keys in two recency lists: lru for keys whose last
+// decision allowed, held for keys whose last decision denied. Eviction
+// takes from held only keys whose Reset has passed, or when lru is empty.
 type memoryShard struct {
 	mu   sync.Mutex
-	keys map[string]*list.Element // of *memoryEntry
+	keys map[string]*list.Element // of *memoryEntry, in lru or held
 	lru  list.List                // front is most recently used
+	held list.List                // denied keys; front is most recently denied
 }
 
 type memoryEntry struct {
-	key    string
-	window int64 // µs, of the last decision
-	log    slidingLog
+	key         string
+	window      int64 // µs, of the last decision
+	deniedUntil int64 // µs: the Reset of the last decision when it denied; 0 in lru
+	log         slidingLog
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -74,18 +125,19 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 		opts.SweepInterval = DefaultSweepInterval
 	}
 	s := &MemoryStore{
-		now:      opts.Now,
-		interval: opts.SweepInterval,
-		seed:     maphash.MakeSeed(),
-		perShard: (opts.MaxKeys + memoryShards - 1) / memoryShards,
+		now:       opts.Now,
+		interval:  opts.SweepInterval,
+		seed:      maphash.MakeSeed(),
+		maxKeys:   opts.MaxKeys,
+		perPolicy: opts.PolicyMaxKeys,
+		onEvict:   opts.OnEvict,
 	}
-	for i := range s.shards {
-		s.shards[i].keys = make(map[string]*list.Element)
-	}
+	s.parts.Store(&map[string]*memoryPolicy{})
 	return s
 }
 
-// Allow implements Store.
+// Allow implements Store. Keys are kept per p.Name, each policy within its
+// own bound.
 func (s *MemoryStore) Allow(ctx context.Context, key string, p Policy) (Result, error) {
 	if err := p.Validate(); err != nil {
 		return Result{}, err
@@ -94,51 +146,144 @@ func (s *MemoryStore) Allow(ctx context.Context, key string, p Policy) (Result, 
 		return Result{}, fmt.Errorf("ratelimit: memory allow: %w", err)
 	}
 	t := s.now()
-	s.maybeSweep(t)
-	sh := &s.shards[maphash.String(s.seed, key)%memoryShards]
+	now := t.UnixMicro()
+	s.maybeSweep(now)
+	mp := s.policy(p.Name)
+	sh := &mp.shards[maphash.String(s.seed, key)%memoryShards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	e := sh.entry(key, s.perShard)
+	el := sh.element(key, mp, s, now)
+	e := el.Value.(*memoryEntry)
 	e.window = p.Window.Microseconds()
-	return e.log.decide(t.UnixMicro(), e.window, p.Limit).result(p.Limit), nil
+	d := e.log.decide(now, e.window, p.Limit)
+	sh.touch(el, e, d)
+	return d.result(p.Limit), nil
 }
 
 // nonBlocking marks MemoryStore as never waiting (see Limiter.ask).
 func (s *MemoryStore) nonBlocking() {}
 
-// Len returns the number of keys held.
+// Len returns the number of keys held, over all policies.
 func (s *MemoryStore) Len() int {
 	n := 0
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		n += len(sh.keys)
-		sh.mu.Unlock()
-	}
+	s.eachShard(func(_ *memoryPolicy, sh *memoryShard) { n += len(sh.keys) })
 	return n
 }
 
-// entry returns key's entry, created (evicting the least recently used when
-// the shard is full) if needed, and marks it most recently used.
-func (sh *memoryShard) entry(key string, capacity int) *memoryEntry {
+// Stats returns the store's counters.
+func (s *MemoryStore) Stats() MemoryStats {
+	return MemoryStats{Keys: s.Len(), Evicted: s.evicted.Load(), EvictedDenied: s.evictedDenied.Load()}
+}
+
+// policy returns the keys of the named policy, created on first use.
+func (s *MemoryStore) policy(name string) *memoryPolicy {
+	if mp := (*s.parts.Load())[name]; mp != nil {
+		return mp
+	}
+	s.partsMu.Lock()
+	defer s.partsMu.Unlock()
+	parts := *s.parts.Load()
+	if mp := parts[name]; mp != nil {
+		return mp
+	}
+	if len(parts) >= maxMemoryPolicies {
+		name = "" // the overflow policies share the unnamed one
+		if mp := parts[name]; mp != nil {
+			return mp
+		}
+	}
+	capacity := s.maxKeys
+	if n, ok := s.perPolicy[name]; ok && n > 0 {
+		capacity = n
+	}
+	mp := &memoryPolicy{name: name, perShard: (capacity + memoryShards - 1) / memoryShards}
+	for i := range mp.shards {
+		mp.shards[i].keys = make(map[string]*list.Element)
+	}
+	next := make(map[string]*memoryPolicy, len(parts)+1)
+	for k, v := range parts {
+		next[k] = v
+	}
+	next[name] = mp
+	s.parts.Store(&next)
+	return mp
+}
+
+// eachShard calls f for every shard of every policy with the shard locked.
+func (s *MemoryStore) eachShard(f func(mp *memoryPolicy, sh *memoryShard)) {
+	for _, mp := range *s.parts.Load() {
+		for i := range mp.shards {
+			sh := &mp.shards[i]
+			sh.mu.Lock()
+			f(mp, sh)
+			sh.mu.Unlock()
+		}
+	}
+}
+
+// element returns key's list element, created (evicting first when the
+// shard is full) if needed.
+func (sh *memoryShard) element(key string, mp *memoryPolicy, s *MemoryStore, now int64) *list.Element {
 	if el, ok := sh.keys[key]; ok {
-		sh.lru.MoveToFront(el)
-		return el.Value.(*memoryEntry)
+		return el
 	}
-	for len(sh.keys) >= capacity {
-		oldest := sh.lru.Back()
-		sh.lru.Remove(oldest)
-		delete(sh.keys, oldest.Value.(*memoryEntry).key)
+	for len(sh.keys) >= mp.perShard {
+		denied := sh.evict(now)
+		s.evicted.Add(1)
+		if denied {
+			s.evictedDenied.Add(1)
+		}
+		if s.onEvict != nil {
+			s.onEvict(mp.name, denied)
+		}
 	}
-	e := &memoryEntry{key: key}
-	sh.keys[key] = sh.lru.PushFront(e)
-	return e
+	el := sh.lru.PushFront(&memoryEntry{key: key})
+	sh.keys[key] = el
+	return el
+}
+
+// evict forgets one key: a denied key whose Reset has passed, else the
+// least recently used allowed key, else (every key is denied) the least
+// recently denied one. It reports whether the key was still denied.
+func (sh *memoryShard) evict(now int64) (denied bool) {
+	l := &sh.lru
+	if el := sh.held.Back(); el != nil && el.Value.(*memoryEntry).deniedUntil <= now {
+		l = &sh.held
+	} else if sh.lru.Len() == 0 {
+		l, denied = &sh.held, true
+	}
+	el := l.Back()
+	l.Remove(el)
+	delete(sh.keys, el.Value.(*memoryEntry).key)
+	return denied
+}
+
+// touch marks e (at el) most recently used in the list its decision d
+// puts it in.
+func (sh *memoryShard) touch(el *list.Element, e *memoryEntry, d decision) {
+	wasHeld := e.deniedUntil != 0
+	e.deniedUntil = 0
+	if !d.allowed {
+		e.deniedUntil = d.reset
+	}
+	from, to := &sh.lru, &sh.lru
+	if wasHeld {
+		from = &sh.held
+	}
+	if !d.allowed {
+		to = &sh.held
+	}
+	if from == to {
+		to.MoveToFront(el)
+		return
+	}
+	from.Remove(el)
+	sh.keys[e.key] = to.PushFront(e)
 }
 
 // maybeSweep deletes idle keys when the sweep interval has passed; only
 // one caller per interval does so.
-func (s *MemoryStore) maybeSweep(t time.Time) {
-	now := t.UnixMicro()
+func (s *MemoryStore) maybeSweep(now int64) {
 	next := s.nextSweep.Load()
 	if now < next || !s.nextSweep.CompareAndSwap(next, now+s.interval.Microseconds()) {
 		return
@@ -150,16 +295,17 @@ func (s *MemoryStore) maybeSweep(t time.Time) {
 
 // sweep deletes every key whose newest request left its window by now (µs).
 func (s *MemoryStore) sweep(now int64) {
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
+	s.eachShard(func(_ *memoryPolicy, sh *memoryShard) {
 		for key, el := range sh.keys {
 			e := el.Value.(*memoryEntry)
 			if e.log.newest()+e.window <= now {
-				sh.lru.Remove(el)
+				if e.deniedUntil != 0 {
+					sh.held.Remove(el)
+				} else {
+					sh.lru.Remove(el)
+				}
 				delete(sh.keys, key)
 			}
 		}
-		sh.mu.Unlock()
-	}
+	})
 }

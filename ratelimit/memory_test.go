@@ -3,6 +3,8 @@ package ratelimit_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -72,4 +74,127 @@ func TestMemoryStoreBoundsKeys(t *testing.T) {
 	if r, _ := s.Allow(ctx, "k9999", p); r.Allowed {
 		t.Fatalf("the most recent key was evicted: got allowed, want denied")
 	}
+}
+
+// A key denied within its window survives any number of other keys of its
+// policy: clients rotating keys cannot buy it a fresh window. Evictions are
+// counted and reported to OnEvict.
+func TestMemoryStoreKeepsDeniedKeys(t *testing.T) {
+	clock := ratelimittest.NewClock(start)
+	var hooked, hookedDenied int
+	s := ratelimit.NewMemoryStore(ratelimit.MemoryOptions{Now: clock.Now, OnEvict: func(policy string, denied bool) {
+		if policy != "strict" {
+			t.Errorf("OnEvict policy: got %q, want strict", policy)
+		}
+		hooked++
+		if denied {
+			hookedDenied++
+		}
+	}})
+	ctx := context.Background()
+	strict := ratelimit.Policy{Name: "strict", Limit: 10, Window: time.Minute}
+	for i := range strict.Limit + 1 {
+		if r, _ := s.Allow(ctx, "ip:victim", strict); r.Allowed != (i < strict.Limit) {
+			t.Fatalf("request %d: got allowed=%v, want %v", i, r.Allowed, i < strict.Limit)
+		}
+	}
+	const others = 120_000
+	for i := range others {
+		clock.Advance(100 * time.Microsecond) // 12 s in all, within the window
+		if r, err := s.Allow(ctx, "ip:"+strconv.Itoa(i), strict); err != nil || !r.Allowed {
+			t.Fatalf("other key %d: got %+v, %v; want allowed", i, r, err)
+		}
+	}
+	if r, _ := s.Allow(ctx, "ip:victim", strict); r.Allowed {
+		t.Fatalf("after %d other keys: the denied key got allowed, want denied until its Reset", others)
+	}
+	st := s.Stats()
+	if st.Keys > ratelimit.DefaultMaxKeys+32 || st.Evicted < others+1-ratelimit.DefaultMaxKeys-32 || st.EvictedDenied != 0 {
+		t.Fatalf("Stats: got %+v, want at most %d keys, at least %d evicted, none denied", st, ratelimit.DefaultMaxKeys+32, others-ratelimit.DefaultMaxKeys-32)
+	}
+	if uint64(hooked) != st.Evicted || hookedDenied != 0 {
+		t.Fatalf("OnEvict: called %d times (%d denied), want %d (0 denied)", hooked, hookedDenied, st.Evicted)
+	}
+	// Once its Reset has passed the key is an ordinary one again.
+	clock.Advance(time.Minute)
+	if r, _ := s.Allow(ctx, "ip:victim", strict); !r.Allowed {
+		t.Fatalf("after the window: got denied, want allowed")
+	}
+}
+
+// Each policy has its own bound: keys of one never evict keys of another.
+func TestMemoryStoreBoundPerPolicy(t *testing.T) {
+	s := ratelimit.NewMemoryStore(ratelimit.MemoryOptions{MaxKeys: 10_000, PolicyMaxKeys: map[string]int{"lenient": 64}})
+	ctx := context.Background()
+	strict := ratelimit.Policy{Name: "strict", Limit: 2, Window: time.Hour}
+	lenient := ratelimit.Policy{Name: "lenient", Limit: 1000, Window: time.Hour}
+	for range 2 {
+		s.Allow(ctx, "strict:ip:a", strict)
+	}
+	for i := range 5000 {
+		s.Allow(ctx, "lenient:ip:"+strconv.Itoa(i), lenient)
+	}
+	if r, _ := s.Allow(ctx, "strict:ip:a", strict); r.Allowed {
+		t.Fatalf("strict key after 5000 lenient keys: got allowed, want denied")
+	}
+	st := s.Stats()
+	// 64 over 32 shards is 2 per shard for lenient, plus the strict key.
+	if st.Keys > 64+1 || st.Evicted < 5000-64 {
+		t.Fatalf("Stats: got %+v, want at most 65 keys and at least %d evicted", st, 5000-64)
+	}
+}
+
+// A shard holding nothing but denied keys still keeps its bound, evicting
+// the least recently denied key and counting it.
+func TestMemoryStoreBoundWhenAllDenied(t *testing.T) {
+	s := ratelimit.NewMemoryStore(ratelimit.MemoryOptions{MaxKeys: 32})
+	ctx := context.Background()
+	p := ratelimit.Policy{Limit: 1, Window: time.Hour}
+	for i := range 1000 {
+		k := "k" + strconv.Itoa(i)
+		s.Allow(ctx, k, p)
+		if r, _ := s.Allow(ctx, k, p); r.Allowed {
+			t.Fatalf("second request of %s: got allowed, want denied", k)
+		}
+	}
+	st := s.Stats()
+	if st.Keys > 32 || st.EvictedDenied == 0 || st.EvictedDenied > st.Evicted {
+		t.Fatalf("Stats: got %+v, want at most 32 keys and some denied keys evicted", st)
+	}
+}
+
+// BenchmarkMemoryStoreKeyBytes reports the heap a MemoryStore holds per key
+// at limits 10 and 100 with every key's window full: the figures behind the
+// sizes in MemoryOptions.MaxKeys.
+func BenchmarkMemoryStoreKeyBytes(b *testing.B) {
+	for _, limit := range []int{1, 10, 100} {
+		b.Run("limit="+strconv.Itoa(limit), func(b *testing.B) {
+			const keys = 20_000
+			var perKey float64
+			for range b.N {
+				perKey = heapPerKey(b, limit, keys)
+			}
+			b.ReportMetric(perKey, "bytes/key")
+		})
+	}
+}
+
+func heapPerKey(b *testing.B, limit, keys int) float64 {
+	b.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s := ratelimit.NewMemoryStore(ratelimit.MemoryOptions{})
+	p := ratelimit.Policy{Name: "default", Limit: limit, Window: time.Hour}
+	ctx := context.Background()
+	for i := range keys {
+		k := "default:ip:192.0.2." + strconv.Itoa(i)
+		for range limit {
+			s.Allow(ctx, k, p)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(s)
+	return float64(after.HeapAlloc-before.HeapAlloc) / float64(keys)
 }

@@ -18,13 +18,21 @@ const (
 	HeaderRetryAfter = "Retry-After"
 )
 
+// UnavailableDetail is the client-facing detail of a 503 response for a
+// FailClosed policy whose store failed.
+const UnavailableDetail = "Rate limiting is unavailable. Please retry shortly."
+
 // Middleware limits requests to p, counting them by key. Every decided
 // response carries X-RateLimit-Limit, X-RateLimit-Remaining and
 // X-RateLimit-Reset (Unix seconds, rounded up); a request over the limit gets
-// 429 with Retry-After (seconds, rounded up) and the error envelope with code
-// RATE_LIMITED, and the next handler is not called. When the store fails the
-// request passes without rate-limit headers. Middleware panics if p is
-// invalid, like http.ServeMux does for a bad pattern.
+// 429 with Retry-After (seconds, rounded up) and code RATE_LIMITED, and the
+// next handler is not called. When the store fails, p.Fail decides: a
+// FailOpen request passes without rate-limit headers; a FailLocal request
+// is decided by the fallback store as above; a FailClosed request gets 503
+// with X-RateLimit-Limit, Retry-After and code SERVICE_UNAVAILABLE. Error
+// responses are written by Options.ErrorWriter, by default in the httpx
+// error envelope. Middleware panics if p is invalid, like http.ServeMux does
+// for a bad pattern.
 func (l *Limiter) Middleware(p Policy, key KeyFunc) func(http.Handler) http.Handler {
 	if err := p.Validate(); err != nil {
 		panic(err)
@@ -38,17 +46,22 @@ func (l *Limiter) Middleware(p Policy, key KeyFunc) func(http.Handler) http.Hand
 				return
 			}
 			res, outcome := l.Allow(r.Context(), k, p)
-			if outcome == OutcomeFailedOpen {
+			switch {
+			case outcome == OutcomeFailedOpen:
 				next.ServeHTTP(w, r)
-				return
-			}
-			setHeaders(w.Header(), limit, res)
-			if outcome == OutcomeDenied {
+			case outcome == OutcomeFailedClosed:
+				h := w.Header()
+				h[canonicalLimit] = []string{limit}
+				h.Set(HeaderRetryAfter, strconv.FormatInt(max(1, ceilDiv(res.RetryAfter.Microseconds(), 1e6)), 10))
+				l.errWriter.Write(w, r, httpx.NewError(http.StatusServiceUnavailable, httpx.CodeServiceUnavailable, UnavailableDetail))
+			case !res.Allowed:
+				setHeaders(w.Header(), limit, res)
 				w.Header().Set(HeaderRetryAfter, strconv.FormatInt(res.RetryAfterSeconds(), 10))
-				httpx.WriteError(w, r, httpx.NewError(http.StatusTooManyRequests, httpx.CodeRateLimited, DeniedDetail))
-				return
+				l.errWriter.Write(w, r, httpx.NewError(http.StatusTooManyRequests, httpx.CodeRateLimited, DeniedDetail))
+			default:
+				setHeaders(w.Header(), limit, res)
+				next.ServeHTTP(w, r)
 			}
-			next.ServeHTTP(w, r)
 		})
 	}
 }

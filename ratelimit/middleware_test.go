@@ -197,3 +197,118 @@ func TestMiddlewareInvalidPolicyPanics(t *testing.T) {
 	ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}), ratelimit.Options{}).
 		Middleware(ratelimit.Policy{Limit: 0, Window: time.Minute}, ratelimit.ByIP)
 }
+
+// When the store fails, each policy's FailMode decides what the client sees.
+func TestMiddlewareFailModes(t *testing.T) {
+	tests := []struct {
+		mode       ratelimit.FailMode
+		wantStatus []int // for requests 1..4 at limit 2
+		wantLimit  string
+		wantRetry  []string
+	}{
+		{ratelimit.FailOpen, []int{200, 200, 200, 200}, "", []string{"", "", "", ""}},
+		{ratelimit.FailLocal, []int{200, 200, 429, 429}, "2", []string{"", "", "60", "60"}},
+		{ratelimit.FailClosed, []int{503, 503, 503, 503}, "2", []string{"1", "1", "1", "1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			l := ratelimit.New(failingStore{}, ratelimit.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			calls := 0
+			p := ratelimit.Policy{Name: "login", Limit: 2, Window: time.Minute, Fail: tc.mode}
+			h := l.Middleware(p, ratelimit.ByIP)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { calls++ }))
+			wantCalls := 0
+			for i, status := range tc.wantStatus {
+				rec := get(h, "192.0.2.7:1", nil)
+				if rec.Code != status {
+					t.Fatalf("request %d: got status %d, want %d", i, rec.Code, status)
+				}
+				if got := rec.Header().Get("X-RateLimit-Limit"); got != tc.wantLimit {
+					t.Errorf("request %d: got X-RateLimit-Limit %q, want %q", i, got, tc.wantLimit)
+				}
+				if got := rec.Header().Get("Retry-After"); got != tc.wantRetry[i] {
+					t.Errorf("request %d: got Retry-After %q, want %q", i, got, tc.wantRetry[i])
+				}
+				if status == http.StatusOK {
+					wantCalls++
+				}
+			}
+			if calls != wantCalls {
+				t.Fatalf("handler calls: got %d, want %d", calls, wantCalls)
+			}
+		})
+	}
+}
+
+// customError is a service's own error shape, with the headers its writer
+// saw already set.
+type customError struct {
+	Status  int               `json:"status"`
+	Kind    string            `json:"kind"`
+	Message string            `json:"message"`
+	Headers map[string]string `json:"headers"`
+}
+
+func writeCustom(w http.ResponseWriter, _ *http.Request, e *httpx.Error) {
+	seen := map[string]string{}
+	for _, name := range []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"} {
+		if v := w.Header().Get(name); v != "" {
+			seen[name] = v
+		}
+	}
+	w.Header().Set("Content-Type", "application/vnd.custom+json")
+	w.WriteHeader(e.Status)
+	json.NewEncoder(w).Encode(customError{Status: e.Status, Kind: e.Code, Message: e.Detail, Headers: seen})
+}
+
+// Every error the middleware answers goes through Options.ErrorWriter,
+// with its headers already set.
+func TestMiddlewareErrorWriter(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tests := []struct {
+		name        string
+		store       ratelimit.Store
+		fail        ratelimit.FailMode
+		wantStatus  int
+		wantKind    string
+		wantHeaders []string
+	}{
+		{"denied", ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}), ratelimit.FailOpen, 429, httpx.CodeRateLimited,
+			[]string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"}},
+		{"fallback denied", failingStore{}, ratelimit.FailLocal, 429, httpx.CodeRateLimited,
+			[]string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"}},
+		{"failed closed", failingStore{}, ratelimit.FailClosed, 503, httpx.CodeServiceUnavailable,
+			[]string{"X-RateLimit-Limit", "Retry-After"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := ratelimit.New(tc.store, ratelimit.Options{Logger: quiet, ErrorWriter: writeCustom})
+			p := ratelimit.Policy{Name: "p", Limit: 1, Window: time.Minute, Fail: tc.fail}
+			h := l.Middleware(p, ratelimit.ByIP)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+			rec := get(h, "192.0.2.7:1", nil)
+			if tc.wantStatus == http.StatusTooManyRequests {
+				if rec.Code != http.StatusOK {
+					t.Fatalf("first request: got %d, want 200", rec.Code)
+				}
+				rec = get(h, "192.0.2.7:1", nil)
+			}
+			var body customError
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatalf("body %q: %v", rec.Body.String(), err)
+			}
+			if rec.Code != tc.wantStatus || body.Status != tc.wantStatus || body.Kind != tc.wantKind || body.Message == "" {
+				t.Fatalf("got status %d body %+v, want %d in the custom shape with kind %s", rec.Code, body, tc.wantStatus, tc.wantKind)
+			}
+			if ct := rec.Header().Get("Content-Type"); ct != "application/vnd.custom+json" {
+				t.Fatalf("Content-Type: got %q, want the custom writer's", ct)
+			}
+			for _, name := range tc.wantHeaders {
+				if body.Headers[name] == "" || body.Headers[name] != rec.Header().Get(name) {
+					t.Errorf("header %s: writer saw %q, response has %q; want it set before the writer runs", name, body.Headers[name], rec.Header().Get(name))
+				}
+			}
+			if len(body.Headers) != len(tc.wantHeaders) {
+				t.Errorf("writer saw headers %v, want exactly %v", body.Headers, tc.wantHeaders)
+			}
+		})
+	}
+}

@@ -34,6 +34,47 @@ type Policy struct {
 	// MaxWindow. Stores work in whole microseconds; anything finer is
 	// truncated.
 	Window time.Duration
+	// Fail is what a Limiter does with a request under this policy when
+	// its store fails or does not answer within the Limiter's timeout.
+	// Stores ignore it. Default: FailOpen.
+	Fail FailMode
+}
+
+// FailMode is what a Limiter does with a request when its store fails or
+// is slow.
+type FailMode int
+
+// Fail modes of a Policy.
+const (
+	// FailOpen allows the request without a decision, so an outage of the
+	// store never takes the API down with it. A client is then not
+	// limited at all while the store fails: suitable for limits that
+	// share load fairly, not for those that guard against guessing.
+	FailOpen FailMode = iota
+	// FailLocal decides the request with the Limiter's in-process memory
+	// store (Options.Fallback) under the same policy and key, so each
+	// process still enforces the limit on its own: while the store fails,
+	// a client gets at most Limit requests per window from each process.
+	// Requests the store allows are recorded in the fallback too, so a
+	// store that flaps does not give a client Limit more in each process.
+	FailLocal
+	// FailClosed denies the request with 503 Service Unavailable. No
+	// client gets through while the store fails, including those within
+	// their limit.
+	FailClosed
+)
+
+// String returns "open", "local" or "closed".
+func (m FailMode) String() string {
+	switch m {
+	case FailOpen:
+		return "open"
+	case FailLocal:
+		return "local"
+	case FailClosed:
+		return "closed"
+	}
+	return "unknown"
 }
 
 // Validate reports an error wrapping ErrInvalidPolicy when p cannot be used.
@@ -57,7 +98,9 @@ func (p Policy) scope() string {
 
 // Tiers are the policies of the API document's rate-limiting table.
 type Tiers struct {
-	// Strict guards authentication endpoints (login, signup), per IP.
+	// Strict guards authentication endpoints (login, signup, password
+	// change), per IP. It fails locally (FailLocal): a slow or failing
+	// store must not open the door to password guessing.
 	Strict Policy
 	// Default applies to general API endpoints, per IP.
 	Default Policy
@@ -74,10 +117,11 @@ func DefaultTiers() Tiers {
 }
 
 // NewTiers returns tiers named "strict", "default", "lenient" and "user" with
-// the given limits, all over window.
+// the given limits, all over window. Strict fails locally (FailLocal); the
+// others fail open.
 func NewTiers(strict, def, lenient, user int, window time.Duration) Tiers {
 	return Tiers{
-		Strict:  Policy{Name: "strict", Limit: strict, Window: window},
+		Strict:  Policy{Name: "strict", Limit: strict, Window: window, Fail: FailLocal},
 		Default: Policy{Name: "default", Limit: def, Window: window},
 		Lenient: Policy{Name: "lenient", Limit: lenient, Window: window},
 		User:    Policy{Name: "user", Limit: user, Window: window},

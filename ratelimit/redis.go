@@ -45,6 +45,20 @@ type RedisOptions struct {
 	// without a goroutine or a timer per decision, on any client. A batch's
 	// call is bounded by one second. Default: false.
 	Batch bool
+	// DisableLocalDenials makes every decision a script call. By default a
+	// key the store denied is denied again in this process without asking
+	// Redis until its Reset (under the same limit and window), which stays
+	// exact: in a sliding log nothing makes room before Reset, since
+	// entries leave the window only with time and other processes can only
+	// add entries. A flood on one key then costs one script call per Reset
+	// period instead of one per request. The local deadline is measured
+	// with Now from the answer's arrival, so clocks are never compared;
+	// Result.Time of a local denial is the Redis clock estimated from it.
+	// Default: false.
+	DisableLocalDenials bool
+	// Now is the local clock that times local denials; only its intervals
+	// matter. Default: time.Now.
+	Now func() time.Time
 }
 
 // RedisStore is a Store in Redis (6.0 or later), shared by every process
@@ -52,19 +66,28 @@ type RedisOptions struct {
 // falling back to EVAL) on one key, so it works on Redis Cluster, and uses
 // the Redis clock (TIME), so app servers with skewed clocks agree. The script
 // is not retried on connection errors, since a retry could count a request
-// twice; such errors reach the Limiter, which fails open.
+// twice; such errors reach the Limiter, whose policy's FailMode decides. A
+// key Redis denied is denied again in the process without a call until its
+// Reset (see RedisOptions.DisableLocalDenials).
 //
-// A key is a string of 36 + 8×n bytes, a ring holding its last n ≤ Limit
+// A key is a string: a 176-byte header holding its oldest and newest
+// entries, then a ring of up to Limit 8-byte slots for the rest of its last
 // allowed requests (MEMORY USAGE is about 8.3 KB at 1,000 entries, against
-// about 113 KB for a sorted set). A decision reads the header and writes one
-// slot in place, so its cost does not grow with n; the ring is rebuilt only
-// when it must grow. A key expires one to two windows after its last allowed
-// request (the TTL is renewed to two windows when less than one is left).
+// about 113 KB for a sorted set). A decision reads and writes the header
+// alone; entries move between the header and the ring eight at a time, so
+// the cost does not grow with the number of entries, and the ring is
+// rebuilt only when it must grow. The concurrent decisions of a batch on
+// one key share one read and one write. A key expires one to two windows
+// after its last allowed request (the TTL is renewed to two windows when
+// less than one is left). Values written by earlier versions of the script
+// are not read: such a key starts over once.
 type RedisStore struct {
 	client    rueidis.Client
 	prefix    string
 	dedicated bool
 	batch     *batcher // nil unless RedisOptions.Batch
+	denials   *denials // nil with RedisOptions.DisableLocalDenials
+	now       func() time.Time
 
 	args      sync.Map // policyArgs → [3]string, see scriptArgs
 	argsCount atomic.Int64
@@ -82,9 +105,15 @@ func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultRedisPrefix
 	}
-	s := &RedisStore{client: client, prefix: opts.Prefix, dedicated: opts.DedicatedClient}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &RedisStore{client: client, prefix: opts.Prefix, dedicated: opts.DedicatedClient, now: opts.Now}
 	if opts.Batch {
 		s.batch = newBatcher(client)
+	}
+	if !opts.DisableLocalDenials {
+		s.denials = newDenials(opts.Now)
 	}
 	return s
 }
@@ -139,6 +168,11 @@ func (s *RedisStore) allowWithin(ctx context.Context, scope, key string, p Polic
 	if scope != "" {
 		full = s.prefix + scope + ":" + key
 	}
+	if s.denials != nil {
+		if r, ok := s.denials.check(full, p); ok {
+			return r, nil
+		}
+	}
 	args := s.scriptArgs(p)
 	var d decision
 	if s.batch != nil {
@@ -147,11 +181,22 @@ func (s *RedisStore) allowWithin(ctx context.Context, scope, key string, p Polic
 			return Result{}, err
 		}
 	} else {
-		ds, err := runScript(ctx, s.client, []string{full}, args[:])
+		ds, err := runScript(ctx, s.client, []string{full}, [][3]string{args})
 		if err != nil {
 			return Result{}, err
 		}
 		d = ds[0]
 	}
+	if !d.allowed && s.denials != nil {
+		s.denials.add(full, p, d, s.now())
+	}
 	return d.result(p.Limit), nil
+}
+
+// deniedLocally implements localDenier for the key scope:key.
+func (s *RedisStore) deniedLocally(scope, key string, p Policy) (Result, bool) {
+	if s.denials == nil || p.Validate() != nil {
+		return Result{}, false
+	}
+	return s.denials.check(s.prefix+scope+":"+key, p)
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/rueidis"
 
 	"github.com/groundwork-go/groundwork/internal/testenv"
@@ -26,15 +28,18 @@ func redisBackend(t *testing.T, srv *testenv.RedisServer) ratelimittest.Backend 
 // redisBackendWith is redisBackend with store options (the prefix is set).
 func redisBackendWith(t *testing.T, srv *testenv.RedisServer, opts ratelimit.RedisOptions) ratelimittest.Backend {
 	opts.Prefix = srv.Prefix + "rl:"
-	store := ratelimit.NewRedisStore(srv.Client(t), opts)
 	if srv.Mini == nil {
-		return ratelimittest.Backend{Store: store}
+		return ratelimittest.Backend{Store: ratelimit.NewRedisStore(srv.Client(t), opts)}
 	}
-	now := start
-	srv.Mini.SetTime(now)
+	// The Redis clock and the store's local clock (which times local
+	// denials) move together.
+	clock := ratelimittest.NewClock(start)
+	opts.Now = clock.Now
+	store := ratelimit.NewRedisStore(srv.Client(t), opts)
+	srv.Mini.SetTime(start)
 	return ratelimittest.Backend{Store: store, Advance: func(d time.Duration) {
-		now = now.Add(d)
-		srv.Mini.SetTime(now)
+		clock.Advance(d)
+		srv.Mini.SetTime(clock.Now())
 	}}
 }
 
@@ -42,6 +47,80 @@ func TestRedisStore(t *testing.T) {
 	ratelimittest.RunStoreTests(t, func(t *testing.T) ratelimittest.Backend {
 		return redisBackend(t, testenv.Redis(t))
 	})
+}
+
+func TestRedisStoreWithoutLocalDenials(t *testing.T) {
+	ratelimittest.RunStoreTests(t, func(t *testing.T) ratelimittest.Backend {
+		return redisBackendWith(t, testenv.Redis(t), ratelimit.RedisOptions{DisableLocalDenials: true})
+	})
+}
+
+// A key Redis denied is denied again without a script call until its
+// Reset, as the decisions Redis would have made; the store asks again once
+// the Reset has passed or when the policy changes.
+func TestRedisStoreDeniesLocally(t *testing.T) {
+	mini := miniredis.RunT(t)
+	clock := ratelimittest.NewClock(start)
+	mini.SetTime(start)
+	advance := func(d time.Duration) {
+		clock.Advance(d)
+		mini.SetTime(clock.Now())
+	}
+	c := &scriptCounter{Client: connect(t, mini.Addr())}
+	store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Now: clock.Now})
+	other := ratelimit.NewRedisStore(connect(t, mini.Addr()), ratelimit.RedisOptions{}) // another instance
+	ctx := context.Background()
+	p := ratelimit.Policy{Limit: 3, Window: time.Second}
+	if _, err := store.Allow(ctx, "warm-up", p); err != nil { // loads the script
+		t.Fatal(err)
+	}
+	c.calls.Store(0)
+	var m ratelimittest.Model
+	decide := func(step string, s ratelimit.Store, wantCalls int64) ratelimit.Result {
+		t.Helper()
+		r, err := s.Allow(ctx, "hot", p)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		want := m.Decide(r.Time, p.Limit, p.Window)
+		if r.Allowed != want.Allowed || r.Remaining != want.Remaining || !r.Reset.Equal(want.Reset) || r.RetryAfter != want.RetryAfter {
+			t.Fatalf("%s: got %+v, want %+v", step, r, want)
+		}
+		if got := c.calls.Load(); got != wantCalls {
+			t.Fatalf("%s: %d script calls so far, want %d", step, got, wantCalls)
+		}
+		return r
+	}
+	decide("first", store, 1)
+	advance(100 * time.Millisecond)
+	decide("second", store, 2)
+	decide("third", store, 3)
+	advance(100 * time.Millisecond)
+	first := decide("first denial", store, 4)
+	if first.Allowed || first.RetryAfter != 800*time.Millisecond {
+		t.Fatalf("first denial: got %+v, want denied for 800ms", first)
+	}
+	for i := range 100 {
+		advance(7 * time.Millisecond) // 700 ms in all
+		if r := decide(fmt.Sprintf("local denial %d", i), store, 4); r.Allowed || !r.Time.Equal(clock.Now()) {
+			t.Fatalf("local denial %d: got %+v, want denied at the Redis time %v", i, r, clock.Now())
+		}
+	}
+	// Another instance cannot make room, only take it: it is denied too.
+	if r, _ := other.Allow(ctx, "hot", p); r.Allowed {
+		t.Fatalf("other instance: got allowed, want denied")
+	}
+	advance(100*time.Millisecond - time.Microsecond)
+	decide("1µs before Reset", store, 4)
+	advance(time.Microsecond)
+	if r := decide("at Reset", store, 5); !r.Allowed {
+		t.Fatalf("at Reset: got %+v, want allowed", r)
+	}
+	decide("denied again", store, 6)
+	// A changed policy asks Redis.
+	if r, _ := store.Allow(ctx, "hot", ratelimit.Policy{Limit: 4, Window: time.Second}); !r.Allowed || c.calls.Load() != 7 {
+		t.Fatalf("limit raised to 4: got %+v after %d calls, want allowed by a script call", r, c.calls.Load())
+	}
 }
 
 func TestRedisStoreWithoutClientCache(t *testing.T) {
@@ -278,25 +357,35 @@ func TestRedisMemoryPerKey(t *testing.T) {
 	}
 }
 
-// ringValue builds a key's value in the store's layout (see ratelimit.lua):
-// entries, oldest first, placed in a ring of capacity slots from slot head.
-func ringValue(limit, head, capacity int, entries []int64) string {
-	b := []byte("GWr2")
-	b = binary.BigEndian.AppendUint32(b, uint32(limit))
-	b = binary.BigEndian.AppendUint32(b, uint32(len(entries)))
-	b = binary.BigEndian.AppendUint32(b, uint32(head))
-	b = binary.BigEndian.AppendUint32(b, uint32(capacity))
-	b = binary.BigEndian.AppendUint64(b, uint64(entries[len(entries)-1]))
-	b = binary.BigEndian.AppendUint64(b, 0) // expiry: the next write sets a TTL
-	slots := make([]byte, 8*capacity)
-	for i, ts := range entries {
-		binary.BigEndian.PutUint64(slots[8*((head+i)%capacity):], uint64(ts))
+// logValue builds a key's value in the store's layout (see ratelimit.lua):
+// the front buffer holds front from slot fFirst, the ring ring from slot
+// head in capacity slots, the back buffer back. Entries are oldest first.
+func logValue(limit, fFirst int, front []int64, head, capacity int, ring, back []int64) string {
+	all := slices.Concat(front, ring, back)
+	b := []byte("GWr3")
+	for _, v := range []int{limit, fFirst, len(front), head, len(ring), capacity, len(back)} {
+		b = binary.BigEndian.AppendUint32(b, uint32(v))
 	}
-	return string(append(b, slots...))
+	b = binary.BigEndian.AppendUint64(b, uint64(all[len(all)-1]))
+	b = binary.BigEndian.AppendUint64(b, 0) // expiry: the next write sets a TTL
+	slots := func(n, first int, entries []int64) []byte {
+		out := make([]byte, 8*n)
+		for i, ts := range entries {
+			binary.BigEndian.PutUint64(out[8*((first+i)%n):], uint64(ts))
+		}
+		return out
+	}
+	b = append(b, slots(8, fFirst, front)...)
+	b = append(b, slots(8, 0, back)...)
+	if capacity > 0 {
+		b = append(b, slots(capacity, head, ring)...)
+	}
+	return string(b)
 }
 
-// Rings that wrap past their end and past the slots read with the header
-// are rebuilt in order when full (growth) and when the limit changes.
+// Values whose entries sit in all three parts, with rings that wrap, are
+// read in order: when the ring grows, when the limit changes, and when
+// entries leave the window across the parts.
 func TestRedisStoreWrappedRing(t *testing.T) {
 	srv := testenv.Redis(t)
 	c := srv.Client(t)
@@ -327,10 +416,11 @@ func TestRedisStoreWrappedRing(t *testing.T) {
 	}
 	hour := time.Hour
 
-	// A full ring of 64 (limit 100) wrapping at slot 50: the next request
-	// grows it; the count goes on from 64.
+	// 64 entries (limit 100): 8 in the front, a full ring of 48 wrapping
+	// at slot 24, a full back. The next request grows the ring; the count
+	// goes on from 64.
 	full := entries(64, time.Millisecond)
-	set("grow", ringValue(100, 50, 64, full))
+	set("grow", logValue(100, 0, full[:8], 24, 48, full[8:56], full[56:]))
 	for i := range 3 {
 		r, err := store.Allow(ctx, "grow", ratelimit.Policy{Limit: 100, Window: hour})
 		if err != nil || !r.Allowed || r.Remaining != 100-64-i-1 || r.Reset.UnixMicro() != full[0]+hour.Microseconds() {
@@ -338,11 +428,12 @@ func TestRedisStoreWrappedRing(t *testing.T) {
 		}
 	}
 
-	// 50 entries in a ring of 64 from slot 40 (wrapping), limit lowered to
-	// 30: the newest 30 are kept, so the request is denied until the 21st
-	// entry leaves the window; raised to 60 it allows 29 more.
+	// 50 entries: 6 in the front from slot 2, 40 in a ring of 48 from slot
+	// 32 (wrapping), 4 in the back; limit lowered to 30: the newest 30 are
+	// kept, so the request is denied until the 21st entry leaves the
+	// window; raised to 60 it allows 29 more.
 	some := entries(50, time.Millisecond)
-	set("change", ringValue(50, 40, 64, some))
+	set("change", logValue(50, 2, some[:6], 32, 48, some[6:46], some[46:]))
 	r, err := store.Allow(ctx, "change", ratelimit.Policy{Limit: 30, Window: hour})
 	if err != nil || r.Allowed || r.Reset.UnixMicro() != some[20]+hour.Microseconds() {
 		t.Fatalf("limit lowered to 30: got %+v, %v; want denied until the 21st entry + 1 h", r, err)
@@ -352,11 +443,11 @@ func TestRedisStoreWrappedRing(t *testing.T) {
 		t.Fatalf("limit raised to 60: got %+v, %v; want allowed with remaining 29", r, err)
 	}
 
-	// Entries older than the window are dropped from the front, across the
-	// wrap and past the slots read with the header: of 64 entries 10 ms
-	// apart, the newest 1 s old, about 30 are inside a 1.3 s window.
+	// Entries older than the window are dropped from the front, refilled
+	// from the ring across its wrap: of 64 entries 10 ms apart, the newest
+	// 1 s old, about 30 are inside a 1.3 s window.
 	old := entries(64, 10*time.Millisecond)
-	set("drop", ringValue(100, 60, 64, old))
+	set("drop", logValue(100, 0, old[:8], 56, 64, old[8:56], old[56:]))
 	window := 1300 * time.Millisecond
 	r, err = store.Allow(ctx, "drop", ratelimit.Policy{Limit: 100, Window: window})
 	if err != nil || !r.Allowed {

@@ -7,11 +7,15 @@
 #   scripts/load.sh -duration 3s -conns 16 -users 16 -strict      # smoke
 #
 # The server's rate limits are raised (window 1 s, 1,000,000 per tier) so the
-# limiter runs on every request but denies none.
+# limiter runs on every request but denies none. The bare scenario measures
+# the net/http ceiling and bare-redis the same handler after one Redis PING
+# per request (the floor of any server that asks Redis once per request);
+# alternate them with me for ratios, e.g. -scenarios me,bare,bare-redis,me,bare,bare-redis.
 source "$(dirname "$0")/loadenv.sh"
 load_build
 load_start_server
 load_start_bare
-echo "server http://$SERVER_ADDR (database $LOAD_DB, Redis prefix $LOAD_PREFIX), bare http://$BARE_ADDR" >&2
-"$LOAD_DIR/loadtest" -target "http://$SERVER_ADDR" -bare "http://$BARE_ADDR" "$@"
+load_start_bare_redis
+echo "server http://$SERVER_ADDR (database $LOAD_DB, Redis prefix $LOAD_PREFIX), bare http://$BARE_ADDR, bare-redis http://$BARE_REDIS_ADDR" >&2
+"$LOAD_DIR/loadtest" -target "http://$SERVER_ADDR" -bare "http://$BARE_ADDR" -bare-redis "http://$BARE_REDIS_ADDR" "$@"
 load_server_alive

@@ -117,6 +117,15 @@ load_start_bare() {
   BARE_ADDR=$(wait_listening "$LOAD_DIR/bare.log")
 }
 
+# load_start_bare_redis: starts the bare handler with one PING per request
+# to $LOAD_REDIS_URL (the floor of a server that asks Redis once per
+# request). Sets BARE_REDIS_ADDR.
+load_start_bare_redis() {
+  "$LOAD_DIR/loadtest" -serve-bare 127.0.0.1:0 -redis "$LOAD_REDIS_URL" >"$LOAD_DIR/bare-redis.log" 2>&1 &
+  LOAD_PIDS+=("$!")
+  BARE_REDIS_ADDR=$(wait_listening "$LOAD_DIR/bare-redis.log")
+}
+
 # load_server_alive fails when the server process has exited.
 load_server_alive() {
   kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited; its log:" >&2; tail -50 "$LOAD_DIR/server.log" >&2; return 1; }

@@ -1,0 +1,247 @@
+package ratelimit_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/groundwork-go/groundwork/internal/testenv"
+	"github.com/groundwork-go/groundwork/ratelimit"
+)
+
+// The benchmarks in this file compare the limiter with a plain PING on the
+// same Redis, in alternating phases of one run, and read the Redis CPU
+// spent per call from INFO commandstats. They need REDIS_URL, and a Redis
+// of their own: commands other clients send at the same time count too.
+//
+//	redis-server --port 6391 --save '' &
+//	REDIS_URL=redis://127.0.0.1:6391 go test -run '^$' -bench 'VsPing|HotKey' -benchtime 6x ./ratelimit
+//
+// Each iteration is one pair of phases (their order alternates), each
+// phase lasting RATELIMIT_BENCH_PHASE (default 1s); the metrics are the
+// medians over the pairs.
+
+// phaseLength is how long each phase of a pair runs.
+func phaseLength(tb testing.TB) time.Duration {
+	tb.Helper()
+	v := os.Getenv("RATELIMIT_BENCH_PHASE")
+	if v == "" {
+		return time.Second
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 || d > time.Minute {
+		tb.Fatalf("RATELIMIT_BENCH_PHASE=%q: want a duration in (0, 1m]", v)
+	}
+	return d
+}
+
+// cmdStat is one command's line of INFO commandstats.
+type cmdStat struct{ calls, usec int64 }
+
+// commandStats returns INFO commandstats by command name (lower case).
+func commandStats(tb testing.TB, c rueidis.Client) map[string]cmdStat {
+	tb.Helper()
+	info, err := c.Do(context.Background(), c.B().Info().Section("commandstats").Build()).ToString()
+	if err != nil {
+		tb.Fatalf("INFO commandstats: %v", err)
+	}
+	stats := map[string]cmdStat{}
+	for line := range strings.Lines(info) {
+		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || !strings.HasPrefix(name, "cmdstat_") {
+			continue
+		}
+		var st cmdStat
+		for field := range strings.SplitSeq(rest, ",") {
+			k, v, _ := strings.Cut(field, "=")
+			n, _ := strconv.ParseInt(v, 10, 64)
+			switch k {
+			case "calls":
+				st.calls = n
+			case "usec":
+				st.usec = n
+			}
+		}
+		stats[strings.TrimPrefix(name, "cmdstat_")] = st
+	}
+	return stats
+}
+
+// since returns the calls and Redis µs of the named commands since before.
+func since(before, after map[string]cmdStat, names ...string) (calls, usec int64) {
+	for _, n := range names {
+		calls += after[n].calls - before[n].calls
+		usec += after[n].usec - before[n].usec
+	}
+	return calls, usec
+}
+
+// phase runs op from 64 goroutines for d and returns the operations done
+// per second and the Redis calls and µs of the named commands.
+func phase(tb testing.TB, c rueidis.Client, d time.Duration, commands []string, op func(worker int, i int64) error) (perSec float64, calls, usec int64) {
+	tb.Helper()
+	before := commandStats(tb, c)
+	var ops atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Pointer[error]
+	began := time.Now()
+	deadline := began.Add(d)
+	for w := range 64 {
+		wg.Go(func() {
+			n := int64(0)
+			for ; time.Now().Before(deadline); n++ {
+				if err := op(w, n); err != nil {
+					failed.CompareAndSwap(nil, &err)
+					break
+				}
+			}
+			ops.Add(n)
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	if err := failed.Load(); err != nil {
+		tb.Fatal(*err)
+	}
+	calls, usec = since(before, commandStats(tb, c), commands...)
+	return float64(ops.Load()) / elapsed.Seconds(), calls, usec
+}
+
+var scriptCommands = []string{"evalsha", "eval"}
+
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 0 {
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+// realRedis returns the benchmark's Redis, skipping without a real one.
+func realRedis(b *testing.B) *testenv.RedisServer {
+	b.Helper()
+	if !testenv.UsingRealRedis() {
+		b.Skip("needs REDIS_URL (a Redis of its own): reads INFO commandstats")
+	}
+	return testenv.Redis(b)
+}
+
+// BenchmarkLimiterVsPing compares Limiter decisions through a batching
+// RedisStore (as the example server makes them: a client without
+// client-side caching, 64 callers, keys spread or one key, nothing denied)
+// with PINGs through the same client, and reports decisions/s, pings/s,
+// their ratio, and Redis µs per decision, per script call and per PING.
+func BenchmarkLimiterVsPing(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		keys int64
+	}{{"keys=10000", 10_000}, {"keys=1", 1}} {
+		b.Run(tc.name, func(b *testing.B) {
+			srv := realRedis(b)
+			c := srv.Client(b, func(o *rueidis.ClientOption) { o.DisableCache = true })
+			store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix, Batch: true})
+			// A generous timeout: this measures throughput, not failing open.
+			l := ratelimit.New(store, ratelimit.Options{Timeout: 5 * time.Second})
+			p := ratelimit.Policy{Name: "bench", Limit: ratelimit.MaxLimit, Window: time.Second}
+			ctx := context.Background()
+			d := phaseLength(b)
+			var decisions, pings, ratio, usDecision, usCall, usPing, perCall []float64
+			var denied atomic.Int64
+			limit := func(w int, i int64) error {
+				key := strconv.FormatInt((int64(w)*7919+i)%tc.keys, 10)
+				if r, _ := l.Allow(ctx, key, p); !r.Allowed {
+					denied.Add(1)
+				}
+				return nil
+			}
+			ping := func(int, int64) error { return c.Do(ctx, c.B().Ping().Build()).Error() }
+			b.ResetTimer()
+			for i := range b.N {
+				var dps, pps float64
+				var calls, usec, pcalls, pusec int64
+				if i%2 == 0 {
+					dps, calls, usec = phase(b, c, d, scriptCommands, limit)
+					pps, pcalls, pusec = phase(b, c, d, []string{"ping"}, ping)
+				} else {
+					pps, pcalls, pusec = phase(b, c, d, []string{"ping"}, ping)
+					dps, calls, usec = phase(b, c, d, scriptCommands, limit)
+				}
+				n := dps * d.Seconds()
+				decisions, pings, ratio = append(decisions, dps), append(pings, pps), append(ratio, dps/pps)
+				usDecision = append(usDecision, float64(usec)/n)
+				usCall = append(usCall, float64(usec)/float64(max(calls, 1)))
+				perCall = append(perCall, n/float64(max(calls, 1)))
+				usPing = append(usPing, float64(pusec)/float64(max(pcalls, 1)))
+			}
+			b.StopTimer()
+			st := l.Stats()
+			if st.FailedOpen > 0 || denied.Load() > 0 {
+				b.Fatalf("%d decisions failed open and %d were denied, want none: the ratio would not compare decisions", st.FailedOpen, denied.Load())
+			}
+			b.ReportMetric(median(decisions), "decisions/s")
+			b.ReportMetric(median(pings), "pings/s")
+			b.ReportMetric(100*median(ratio), "%ping")
+			b.ReportMetric(median(usDecision), "redis-µs/decision")
+			b.ReportMetric(median(usCall), "redis-µs/call")
+			b.ReportMetric(median(perCall), "decisions/call")
+			b.ReportMetric(median(usPing), "redis-µs/ping")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// BenchmarkHotKeyDenial floods one key that is over its limit from 64
+// callers, with and without local denials, and reports requests/s and
+// script calls/s.
+func BenchmarkHotKeyDenial(b *testing.B) {
+	srv := realRedis(b)
+	c := srv.Client(b, func(o *rueidis.ClientOption) { o.DisableCache = true })
+	p := ratelimit.Policy{Name: "login", Limit: 10, Window: time.Minute}
+	ctx := context.Background()
+	limiters := map[bool]*ratelimit.Limiter{}
+	for _, local := range []bool{false, true} {
+		store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix, Batch: true, DisableLocalDenials: !local})
+		limiters[local] = ratelimit.New(store, ratelimit.Options{Timeout: 5 * time.Second})
+	}
+	for range p.Limit {
+		limiters[false].Allow(ctx, "ip:192.0.2.66", p)
+	}
+	d := phaseLength(b)
+	rps := map[bool][]float64{}
+	cps := map[bool][]float64{}
+	var allowed atomic.Int64
+	b.ResetTimer()
+	for i := range b.N {
+		for _, local := range []bool{i%2 == 0, i%2 != 0} {
+			l := limiters[local]
+			perSec, calls, _ := phase(b, c, d, scriptCommands, func(int, int64) error {
+				if r, _ := l.Allow(ctx, "ip:192.0.2.66", p); r.Allowed {
+					allowed.Add(1)
+				}
+				return nil
+			})
+			rps[local] = append(rps[local], perSec)
+			cps[local] = append(cps[local], float64(calls)/d.Seconds())
+		}
+	}
+	b.StopTimer()
+	if allowed.Load() > 0 {
+		b.Fatalf("%d requests allowed on a key over its limit", allowed.Load())
+	}
+	b.ReportMetric(median(rps[false]), "req/s-remote")
+	b.ReportMetric(median(cps[false]), "calls/s-remote")
+	b.ReportMetric(median(rps[true]), "req/s-local")
+	b.ReportMetric(median(cps[true]), "calls/s-local")
+	b.ReportMetric(0, "ns/op")
+}
