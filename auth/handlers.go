@@ -57,8 +57,8 @@ func (a *Authenticator) LoginHandler(creds CredentialChecker) http.Handler {
 			a.writeError(w, r, httpx.Unauthorized("Incorrect username or password").WithCause(err))
 			return
 		}
+		setRetryAfter(w, err)
 		if errors.Is(err, ErrUnavailable) {
-			setRetryAfter(w, err)
 			a.writeError(w, r, httpError(err, ""))
 			return
 		}
@@ -66,8 +66,9 @@ func (a *Authenticator) LoginHandler(creds CredentialChecker) http.Handler {
 	})
 }
 
-// setRetryAfter sets Retry-After when err (a busy password hasher, say)
-// says how long to wait, through a RetryAfter() time.Duration method.
+// setRetryAfter sets Retry-After when err (a busy password hasher, a
+// throttling CredentialChecker) says how long to wait, through a
+// RetryAfter() time.Duration method.
 func setRetryAfter(w http.ResponseWriter, err error) {
 	var ra interface{ RetryAfter() time.Duration }
 	if errors.As(err, &ra) {

@@ -13,6 +13,7 @@ import (
 	"github.com/groundwork-go/groundwork/httpx"
 	"github.com/groundwork-go/groundwork/internal/database"
 	"github.com/groundwork-go/groundwork/internal/redisconn"
+	"github.com/groundwork-go/groundwork/ratelimit"
 )
 
 // app holds the connected backends and the assembled handler.
@@ -24,7 +25,8 @@ type app struct {
 	// limitRedis serves only rate-limit decisions (nil without Redis or
 	// with rate limiting off), which the store sends in batches.
 	limitRedis rueidis.Client
-	mailer     *welcomeMailer // nil: no email
+	mailer     *welcomeMailer     // nil: no email
+	limiter    *ratelimit.Limiter // nil when rate limiting is off
 	handler    http.Handler
 	metrics    http.Handler // set when METRICS_ADDR moves /metrics off the public listener
 	closed     sync.Once
@@ -67,6 +69,15 @@ func newApp(ctx context.Context, cfg *config, logger *slog.Logger) (*app, error)
 	return a, nil
 }
 
+// limiterStats returns the rate limiter's decision counters (zero when rate
+// limiting is off).
+func (a *app) limiterStats() ratelimit.Stats {
+	if a.limiter == nil {
+		return ratelimit.Stats{}
+	}
+	return a.limiter.Stats()
+}
+
 // Handler returns the whole HTTP surface with its middleware.
 func (a *app) Handler() http.Handler { return a.handler }
 
@@ -105,6 +116,7 @@ func (a *app) build(ctx context.Context) error {
 		return err
 	}
 	a.mailer = c.mailer
+	a.limiter = c.limiter
 	mux := http.NewServeMux()
 	c.routes(mux, handleHealth(a.healthChecks()))
 	if c.metrics != nil && a.cfg.MetricsAddr != "" {

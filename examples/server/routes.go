@@ -29,6 +29,8 @@ type components struct {
 	metricsOnMux bool
 	docs         *apiDocs // nil when DOCS_ENABLED=false
 	tiers        ratelimit.Tiers
+	// Policies beyond the tiers (throttle.go).
+	loginUser, passwordUser, passwordIP, authFailures ratelimit.Policy
 }
 
 // newComponents builds the authenticator, user service and limiter on the
@@ -66,8 +68,9 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 		c.metricsOnMux = a.cfg.MetricsAddr == "" && a.cfg.MetricsPublic
 	}
 	c.profiles = newCachedProfiles(cacheStore, a.logger, c.cacheObserver("users"))
+	c.throttlePolicies()
 	authOpts := auth.Options{Subjects: c.profiles, Logger: a.logger, OnEvent: c.observeAuth,
-		WriteTimeout: a.cfg.AuthWriteTimeout}
+		WriteTimeout: a.cfg.AuthWriteTimeout, ErrorWriter: c.authErrorWriter}
 	limitOpts := ratelimit.Options{Logger: a.logger, Timeout: a.cfg.RateLimitTimeout}
 	if c.metrics != nil {
 		limitOpts.OnDecision = c.metrics.ObserveRateLimit
@@ -176,7 +179,11 @@ func (c *components) routes(mux handleRegistrar, health http.Handler) {
 		}
 	}
 
-	mux.Handle("POST "+apiPrefix+"/auth/login", c.limit(c.tiers.Strict, ratelimit.ByIP, c.authn.LoginHandler(c.users)))
+	var credentials auth.CredentialChecker = c.users
+	if c.limiter != nil {
+		credentials = throttledCredentials{inner: c.users, limiter: c.limiter, policy: c.loginUser}
+	}
+	mux.Handle("POST "+apiPrefix+"/auth/login", c.limit(c.tiers.Strict, ratelimit.ByIP, c.authn.LoginHandler(credentials)))
 	mux.Handle("POST "+apiPrefix+"/auth/signup", c.limit(c.tiers.Strict, ratelimit.ByIP, userHandlers.Signup()))
 	mux.Handle("POST "+apiPrefix+"/auth/refresh", c.limit(c.tiers.Default, ratelimit.ByIP, c.authn.RefreshHandler()))
 	mux.Handle("POST "+apiPrefix+"/auth/logout", c.authenticated(c.authn.LogoutHandler()))
@@ -184,7 +191,9 @@ func (c *components) routes(mux handleRegistrar, health http.Handler) {
 	mux.Handle("GET "+apiPrefix+"/users/me", c.authenticated(userHandlers.Me()))
 	mux.Handle("PATCH "+apiPrefix+"/users/me", c.authenticated(userHandlers.UpdateMe()))
 	mux.Handle("DELETE "+apiPrefix+"/users/me", c.authenticated(userHandlers.DeleteMe()))
-	mux.Handle("POST "+apiPrefix+"/users/me/password", c.authenticated(userHandlers.ChangePassword()))
+	mux.Handle("POST "+apiPrefix+"/users/me/password", c.authenticated(
+		c.limit(c.passwordUser, ratelimit.ByUser(auth.SubjectFromRequest),
+			c.limit(c.passwordIP, ratelimit.ByIP, userHandlers.ChangePassword()))))
 	mux.Handle("GET "+apiPrefix+"/users/me/sessions", c.authenticated(c.authn.ListSessionsHandler()))
 	mux.Handle("DELETE "+apiPrefix+"/users/me/sessions", c.authenticated(c.authn.EndSessionsHandler()))
 	mux.Handle("DELETE "+apiPrefix+"/users/me/sessions/{id}", c.authenticated(c.authn.EndSessionHandler()))

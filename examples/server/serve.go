@@ -43,13 +43,19 @@ func serve(ctx context.Context, cfg *config, handler http.Handler, logger *slog.
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	limited := newConnLimiter(ln, cfg.MaxConnections, cfg.MaxConnectionsPerIP)
+	maxConns := cfg.MaxConnections
+	if maxConns <= 0 {
+		maxConns = defaultMaxConnections()
+	}
+	limited := newConnLimiter(ln, maxConns, cfg.MaxConnectionsPerIP)
 	srv := newHTTPServer(handler, logger)
-	srv.IdleTimeout = cfg.IdleTimeout
+	if cfg.IdleTimeout > 0 {
+		srv.IdleTimeout = cfg.IdleTimeout
+	}
 	srv.ConnState = limited.ConnState
 	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	logger.Info("listening", "addr", ln.Addr().String(), "environment", cfg.Environment,
-		"max_connections", cfg.MaxConnections, "max_connections_per_ip", cfg.MaxConnectionsPerIP)
+		"max_connections", maxConns, "max_connections_per_ip", cfg.MaxConnectionsPerIP)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(limited) }()
 	select {
