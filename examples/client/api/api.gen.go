@@ -377,6 +377,21 @@ type SignupFormdataRequestBody = SignupRequest
 // SignupMultipartRequestBody defines body for Signup for multipart/form-data ContentType.
 type SignupMultipartRequestBody = SignupRequest
 
+// LoginTokenJSONRequestBody defines body for LoginToken for application/json ContentType.
+//
+// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+type LoginTokenJSONRequestBody = LoginRequest
+
+// LoginTokenFormdataRequestBody defines body for LoginToken for application/x-www-form-urlencoded ContentType.
+//
+// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+type LoginTokenFormdataRequestBody = LoginRequest
+
+// LoginTokenMultipartRequestBody defines body for LoginToken for multipart/form-data ContentType.
+//
+// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+type LoginTokenMultipartRequestBody = LoginRequest
+
 // UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
 type UpdateMeJSONRequestBody = ProfileUpdate
 
@@ -561,6 +576,39 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/auth/signup (the `Signup` operationId).
 	SignupWithFormdataBody(ctx context.Context, body SignupFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LoginTokenWithBody Log in (deprecated alias of /api/v1/auth/login)
+	//
+	// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+	//
+	// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+	LoginTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LoginToken Log in (deprecated alias of /api/v1/auth/login)
+	//
+	// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+	//
+	// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+	LoginToken(ctx context.Context, body LoginTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LoginTokenWithFormdataBody Log in (deprecated alias of /api/v1/auth/login)
+	//
+	// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+	//
+	// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+	LoginTokenWithFormdataBody(ctx context.Context, body LoginTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteMe Delete the authenticated user's account
 	//
@@ -892,6 +940,66 @@ func (c *Client) Signup(ctx context.Context, body SignupJSONRequestBody, reqEdit
 // Corresponds with POST /api/v1/auth/signup (the `Signup` operationId).
 func (c *Client) SignupWithFormdataBody(ctx context.Context, body SignupFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignupRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LoginTokenWithBody Log in (deprecated alias of /api/v1/auth/login)
+//
+// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+func (c *Client) LoginTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginTokenRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LoginToken Log in (deprecated alias of /api/v1/auth/login)
+//
+// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+func (c *Client) LoginToken(ctx context.Context, body LoginTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginTokenRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LoginTokenWithFormdataBody Log in (deprecated alias of /api/v1/auth/login)
+//
+// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+func (c *Client) LoginTokenWithFormdataBody(ctx context.Context, body LoginTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginTokenRequestWithFormdataBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1386,6 +1494,57 @@ func NewSignupRequestWithBody(server string, contentType string, body io.Reader)
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/auth/signup")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewLoginTokenRequest calls the generic LoginToken builder with application/json body
+func NewLoginTokenRequest(server string, body LoginTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewLoginTokenRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewLoginTokenRequestWithFormdataBody calls the generic LoginToken builder with application/x-www-form-urlencoded body
+func NewLoginTokenRequestWithFormdataBody(server string, body LoginTokenFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewLoginTokenRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewLoginTokenRequestWithBody constructs an http.Request for the LoginToken method, with any body, and a specified content type
+func NewLoginTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/token")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2030,6 +2189,39 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/auth/signup (the `Signup` operationId).
 	SignupWithFormdataBodyWithResponse(ctx context.Context, body SignupFormdataRequestBody, reqEditors ...RequestEditorFn) (*SignupResult, error)
+
+	// LoginTokenWithBodyWithResponse Log in (deprecated alias of /api/v1/auth/login)
+	//
+	// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+	//
+	// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+	LoginTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginTokenResult, error)
+
+	// LoginTokenWithResponse Log in (deprecated alias of /api/v1/auth/login)
+	//
+	// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+	//
+	// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+	LoginTokenWithResponse(ctx context.Context, body LoginTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginTokenResult, error)
+
+	// LoginTokenWithFormdataBodyWithResponse Log in (deprecated alias of /api/v1/auth/login)
+	//
+	// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+	//
+	// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+	LoginTokenWithFormdataBodyWithResponse(ctx context.Context, body LoginTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*LoginTokenResult, error)
 
 	// DeleteMeWithResponse Delete the authenticated user's account
 	//
@@ -2683,6 +2875,131 @@ func (r SignupResult) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SignupResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// LoginTokenResult200Headers the declared response headers of an HTTP 200 response for LoginToken
+type LoginTokenResult200Headers struct {
+	CacheControl        *string
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestID          *string
+}
+
+// LoginTokenResult400Headers the declared response headers of an HTTP 400 response for LoginToken
+type LoginTokenResult400Headers struct {
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestID          *string
+}
+
+// LoginTokenResult401Headers the declared response headers of an HTTP 401 response for LoginToken
+type LoginTokenResult401Headers struct {
+	WWWAuthenticate     string
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestID          *string
+}
+
+// LoginTokenResult413Headers the declared response headers of an HTTP 413 response for LoginToken
+type LoginTokenResult413Headers struct {
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestID          *string
+}
+
+// LoginTokenResult415Headers the declared response headers of an HTTP 415 response for LoginToken
+type LoginTokenResult415Headers struct {
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestID          *string
+}
+
+// LoginTokenResult422Headers the declared response headers of an HTTP 422 response for LoginToken
+type LoginTokenResult422Headers struct {
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestID          *string
+}
+
+// LoginTokenResult429Headers the declared response headers of an HTTP 429 response for LoginToken
+type LoginTokenResult429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+	XRequestID          *string
+}
+
+// LoginTokenResult500Headers the declared response headers of an HTTP 500 response for LoginToken
+type LoginTokenResult500Headers struct {
+	XRequestID *string
+}
+
+type LoginTokenResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenPair
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *ValidationFailed
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *LoginTokenResult200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *LoginTokenResult400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *LoginTokenResult401Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *LoginTokenResult413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *LoginTokenResult415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *LoginTokenResult422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *LoginTokenResult429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *LoginTokenResult500Headers
+}
+
+// Status returns HTTPResponse.Status
+func (r LoginTokenResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r LoginTokenResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r LoginTokenResult) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4118,6 +4435,55 @@ func (c *ClientWithResponses) SignupWithFormdataBodyWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseSignupResult(rsp)
+}
+
+// LoginTokenWithBodyWithResponse Log in (deprecated alias of /api/v1/auth/login)
+//
+// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+//
+// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+func (c *ClientWithResponses) LoginTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginTokenResult, error) {
+	rsp, err := c.LoginTokenWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLoginTokenResult(rsp)
+}
+
+// LoginTokenWithResponse Log in (deprecated alias of /api/v1/auth/login)
+//
+// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+func (c *ClientWithResponses) LoginTokenWithResponse(ctx context.Context, body LoginTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginTokenResult, error) {
+	rsp, err := c.LoginToken(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLoginTokenResult(rsp)
+}
+
+// LoginTokenWithFormdataBodyWithResponse Log in (deprecated alias of /api/v1/auth/login)
+//
+// The OAuth2-style token URL, kept for clients ported from services that use it; it behaves exactly as `POST /api/v1/auth/login` and shares its rate limit. Deprecated since 2026-12-01, removed after the sunset on 2027-06-01: every response carries `Deprecation`, `Sunset` and a `Link` with `rel="deprecation"`. Use `POST /api/v1/auth/login`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/token (the `LoginToken` operationId).
+// Deprecated: Use POST /api/v1/auth/login; this alias goes at its sunset on 2027-06-01.
+func (c *ClientWithResponses) LoginTokenWithFormdataBodyWithResponse(ctx context.Context, body LoginTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*LoginTokenResult, error) {
+	rsp, err := c.LoginTokenWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLoginTokenResult(rsp)
 }
 
 // DeleteMeWithResponse Delete the authenticated user's account
@@ -5644,6 +6010,332 @@ func ParseSignupResult(rsp *http.Response) (*SignupResult, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseLoginTokenResult parses an HTTP response from a LoginTokenWithResponse call
+func ParseLoginTokenResult(rsp *http.Response) (*LoginTokenResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &LoginTokenResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenPair
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers LoginTokenResult200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers LoginTokenResult400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers LoginTokenResult401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 413:
+		var headers LoginTokenResult413Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers LoginTokenResult415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers LoginTokenResult422Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers LoginTokenResult429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers LoginTokenResult500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
 	}
 
 	return response, nil
