@@ -368,7 +368,7 @@ func TestClientCommandLine(t *testing.T) {
 	code, out, errOut := runCLI(t, base, "testpass123", "-tokens", tokens, "signup",
 		"-username", "cli", "-email", "cli@example.com", "-first-name", "Cl", "-last-name", "I")
 	var signed api.TokenPair
-	if err := json.Unmarshal([]byte(out), &signed); code != 0 || err != nil || signed.AccessToken == "" {
+	if err := json.Unmarshal([]byte(out), &signed); code != 0 || err != nil || signed.AccessToken == "" || errOut != "" {
 		t.Fatalf("signup: got %d, %q (%v), stderr %q, want 0 and a token pair", code, out, err, errOut)
 	}
 	if got := readPair(); got.AccessToken != signed.AccessToken {
@@ -376,10 +376,15 @@ func TestClientCommandLine(t *testing.T) {
 	}
 	code, out, errOut = runCLI(t, base, "testpass123", "-tokens", tokens, "login", "-username", "cli")
 	var pair api.TokenPair
-	if err := json.Unmarshal([]byte(out), &pair); code != 0 || err != nil || pair.RefreshToken == nil {
+	if err := json.Unmarshal([]byte(out), &pair); code != 0 || err != nil || pair.RefreshToken == nil || errOut != "" {
 		t.Fatalf("login: got %d, %q (%v), stderr %q, want 0 and a token pair", code, out, err, errOut)
 	}
 	secrets = append(secrets, signed.AccessToken, *signed.RefreshToken, pair.AccessToken, *pair.RefreshToken)
+	if fi, err := os.Stat(tokens); err != nil {
+		t.Fatal(err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Errorf("tokens file: got mode %v, want 0600", fi.Mode().Perm())
+	}
 
 	// me with a dead access token: refreshed on the way, the new pair kept.
 	dead := pair
@@ -390,7 +395,7 @@ func TestClientCommandLine(t *testing.T) {
 	}
 	code, out, errOut = runCLI(t, base, "", "-tokens", tokens, "me")
 	var user api.User
-	if err := json.Unmarshal([]byte(out), &user); code != 0 || err != nil || user.Username != "cli" {
+	if err := json.Unmarshal([]byte(out), &user); code != 0 || err != nil || user.Username != "cli" || errOut != "" {
 		t.Fatalf("me: got %d, %q (%v), stderr %q, want 0 and the user cli", code, out, err, errOut)
 	}
 	kept := readPair()
@@ -406,7 +411,7 @@ func TestClientCommandLine(t *testing.T) {
 	noSecrets("wrong login", errOut)
 
 	code, out, errOut = runCLI(t, base, "", "-tokens", tokens, "logout")
-	if code != 0 || !strings.Contains(out, "Logged out") {
+	if code != 0 || !strings.Contains(out, "Logged out") || errOut != "" {
 		t.Errorf("logout: got %d, %q, stderr %q, want 0", code, out, errOut)
 	}
 	code, _, errOut = runCLI(t, base, "", "-tokens", tokens, "me")

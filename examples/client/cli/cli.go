@@ -221,7 +221,11 @@ func (c *command) saveTokens(pair api.TokenPair) {
 		data, _ = json.MarshalIndent(pair, "", "  ")
 		data = append(data, '\n')
 	}
-	if err := os.WriteFile(c.tokensFile, data, 0o600); err != nil && c.saveErr == nil {
+	err := os.WriteFile(c.tokensFile, data, 0o600)
+	if err == nil {
+		err = os.Chmod(c.tokensFile, 0o600) // a file that existed keeps its mode otherwise
+	}
+	if err != nil && c.saveErr == nil {
 		c.saveErr = err
 	}
 }
