@@ -155,6 +155,15 @@ func (c *components) authenticated(h http.Handler) http.Handler {
 	return c.authn.Middleware(c.limit(c.tiers.User, ratelimit.ByUser(auth.SubjectFromRequest), h))
 }
 
+// tokenAliasDeprecation marks POST /api/v1/auth/token, the OAuth2-style
+// token URL that clients ported from other services call, as a deprecated
+// alias of login: same handler and rate-limit bucket, plus the Deprecation,
+// Sunset and Link headers (the sunset six months after the deprecation).
+var tokenAliasDeprecation = httpx.Deprecated(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), httpx.DeprecationOptions{
+	Sunset: time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC),
+	Link:   "https://github.com/groundwork-go/groundwork/blob/main/CHANGELOG.md#deprecated",
+})
+
 // handleRegistrar is the part of http.ServeMux that routes uses, so that a
 // test can list the registered patterns.
 type handleRegistrar interface {
@@ -183,7 +192,9 @@ func (c *components) routes(mux handleRegistrar, health http.Handler) {
 	if c.limiter != nil {
 		credentials = throttledCredentials{inner: c.users, limiter: c.limiter, policy: c.loginUser}
 	}
-	mux.Handle("POST "+apiPrefix+"/auth/login", c.limit(c.tiers.Strict, ratelimit.ByIP, c.authn.LoginHandler(credentials)))
+	login := c.limit(c.tiers.Strict, ratelimit.ByIP, c.authn.LoginHandler(credentials))
+	mux.Handle("POST "+apiPrefix+"/auth/login", login)
+	mux.Handle("POST "+apiPrefix+"/auth/token", tokenAliasDeprecation(login))
 	mux.Handle("POST "+apiPrefix+"/auth/signup", c.limit(c.tiers.Strict, ratelimit.ByIP, userHandlers.Signup()))
 	mux.Handle("POST "+apiPrefix+"/auth/refresh", c.limit(c.tiers.Default, ratelimit.ByIP, c.authn.RefreshHandler()))
 	mux.Handle("POST "+apiPrefix+"/auth/logout", c.authenticated(c.authn.LogoutHandler()))
