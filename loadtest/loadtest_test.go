@@ -153,6 +153,7 @@ func TestParseFlagsDefaultScenarios(t *testing.T) {
 	}{
 		{nil, "health,me,bare,login,signup,refresh"},
 		{[]string{"-bare-redis", "http://127.0.0.1:8801"}, "health,me,bare,bare-redis,login,signup,refresh"},
+		{[]string{"-target-nolimit", "http://127.0.0.1:8802"}, "health,me,me-nolimit,bare,login,signup,refresh"},
 		{[]string{"-scenarios", "me,bare-redis"}, "me,bare-redis"},
 	} {
 		f, err := parseFlags(tc.args)
@@ -205,11 +206,11 @@ func TestBareRedisHandler(t *testing.T) {
 }
 
 // The report pairs bare with the next bare-redis run, and me with the next
-// bare-redis run.
+// bare-redis and me-nolimit runs.
 func TestReportPairsBareRedis(t *testing.T) {
 	rep := &report{Results: []result{
-		{Scenario: "me", RPS: 30}, {Scenario: "bare", RPS: 100}, {Scenario: "bare-redis", RPS: 60},
-		{Scenario: "me", RPS: 40}, {Scenario: "bare", RPS: 100}, {Scenario: "bare-redis", RPS: 80},
+		{Scenario: "me", RPS: 30}, {Scenario: "me-nolimit", RPS: 40}, {Scenario: "bare", RPS: 100}, {Scenario: "bare-redis", RPS: 60},
+		{Scenario: "me", RPS: 40}, {Scenario: "me-nolimit", RPS: 50}, {Scenario: "bare", RPS: 100}, {Scenario: "bare-redis", RPS: 80},
 	}}
 	rep.computeRatio()
 	if got := rep.BareRedisToBarePairs; len(got) != 2 || got[0] != 0.6 || got[1] != 0.8 {
@@ -220,7 +221,11 @@ func TestReportPairsBareRedis(t *testing.T) {
 	}
 	var md strings.Builder
 	rep.markdown(&md)
+	if got := rep.MeToNoLimitPairs; len(got) != 2 || got[0] != 0.75 || got[1] != 0.8 {
+		t.Fatalf("me to me-nolimit pairs %v, want [0.75 0.8]", got)
+	}
 	for _, want := range []string{"one Redis PING per request: **70.0%** of the bare ceiling (median of 2 pairs: 60.0%, 80.0%)",
+		"with the rate limiter: **77.5%** of the same server with it off (median of 2 pairs: 75.0%, 80.0%)",
 		"**50.0%** of the bare handler plus one PING"} {
 		if !strings.Contains(md.String(), want) {
 			t.Fatalf("markdown lacks %q:\n%s", want, md.String())

@@ -13,7 +13,10 @@
 // refresh-token chain per connection), bare (the same /users/me JSON from
 // a bare net/http handler, the ceiling) and bare-redis (the bare handler
 // after one Redis PING per request: the floor of any server that asks Redis
-// once per request; run by default only with -bare-redis). Every connection is a keep-alive
+// once per request; run by default only with -bare-redis) and me-nolimit
+// (me on a second server with rate limiting off, sharing the first one's
+// database, Redis and secret; run by default only with -target-nolimit).
+// Every connection is a keep-alive
 // HTTP/1.1 connection, by default from its own 127.x.y.z source address so
 // per-IP rate limits see many clients. Each scenario is bounded by
 // -duration and by -requests; both have hard caps. Only loopback targets are
@@ -53,11 +56,12 @@ const (
 // allScenarios is also the default order: bare runs right after me, so the
 // ratio of the two compares runs seconds apart rather than minutes (the
 // machine's speed drifts).
-var allScenarios = []string{"health", "me", "bare", "bare-redis", "login", "signup", "refresh"}
+var allScenarios = []string{"health", "me", "me-nolimit", "bare", "bare-redis", "login", "signup", "refresh"}
 
 type flags struct {
 	target, bare, serveBare string
 	bareRedis, redisURL     string
+	targetNoLimit           string
 	scenarios               string
 	duration, warmup        time.Duration
 	timeout                 time.Duration
@@ -83,9 +87,10 @@ func parseFlags(args []string) (*flags, error) {
 	fs.StringVar(&f.target, "target", "http://127.0.0.1:8799", "example server base URL (loopback only)")
 	fs.StringVar(&f.bare, "bare", "", "base URL of a bare server started with -serve-bare (needed by the bare scenario)")
 	fs.StringVar(&f.serveBare, "serve-bare", "", "serve the bare ceiling handler on this loopback address instead of generating load")
+	fs.StringVar(&f.targetNoLimit, "target-nolimit", "", "base URL of the example server with rate limiting off, sharing -target's database, Redis and secret (needed by me-nolimit)")
 	fs.StringVar(&f.bareRedis, "bare-redis", "", "base URL of a server started with -serve-bare and -redis (needed by the bare-redis scenario)")
 	fs.StringVar(&f.redisURL, "redis", "", "with -serve-bare: PING this Redis once per request (the bare-redis server)")
-	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenarios to run, in the given order (default "+strings.Join(allScenarios, ",")+", bare-redis only with -bare-redis)")
+	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenarios to run, in the given order (default "+strings.Join(allScenarios, ",")+", me-nolimit only with -target-nolimit, bare-redis only with -bare-redis)")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "measured time per scenario (hard cap 15m)")
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "unrecorded warm-up per scenario on the same connections")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "per-request I/O deadline; a request past it is a socket error")
@@ -100,11 +105,9 @@ func parseFlags(args []string) (*flags, error) {
 		return nil, err
 	}
 	if f.scenarios == "" {
-		names := allScenarios
-		if f.bareRedis == "" {
-			names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == "bare-redis" })
-		}
-		f.scenarios = strings.Join(names, ",")
+		f.scenarios = strings.Join(slices.DeleteFunc(slices.Clone(allScenarios), func(n string) bool {
+			return n == "bare-redis" && f.bareRedis == "" || n == "me-nolimit" && f.targetNoLimit == ""
+		}), ",")
 	}
 	switch {
 	case f.duration <= 0 || f.duration > maxDuration:
@@ -166,7 +169,7 @@ func generate(ctx context.Context, f *flags) (*report, error) {
 	c := newClient(target)
 	var accounts []account
 	var chains []string
-	if need["me"] || need["login"] || need["refresh"] || need["bare"] || need["bare-redis"] {
+	if need["me"] || need["me-nolimit"] || need["login"] || need["refresh"] || need["bare"] || need["bare-redis"] {
 		if accounts, err = c.createAccounts(ctx, tag, f.users); err != nil {
 			return nil, fmt.Errorf("set-up: %w", err)
 		}
@@ -205,10 +208,13 @@ func buildScenario(name string, target *url.URL, f *flags, tag string, accounts 
 		return signupScenario(target, tag), nil
 	case "refresh":
 		return refreshScenario(target, chains), nil
-	case "bare", "bare-redis":
+	case "bare", "bare-redis", "me-nolimit":
 		base, needs := f.bare, "-bare (a server started with -serve-bare)"
-		if name == "bare-redis" {
+		switch name {
+		case "bare-redis":
 			base, needs = f.bareRedis, "-bare-redis (a server started with -serve-bare and -redis)"
+		case "me-nolimit":
+			base, needs = f.targetNoLimit, "-target-nolimit (the example server with RATE_LIMIT_ENABLED=false)"
 		}
 		if base == "" {
 			return nil, fmt.Errorf("the %s scenario needs %s", name, needs)

@@ -61,6 +61,9 @@ type report struct {
 	// MeToBareRedisPairs are warm /users/me requests/s over those of the
 	// next bare-redis run.
 	MeToBareRedisPairs []float64 `json:"me_to_bare_redis_pairs,omitempty"`
+	// MeToNoLimitPairs are warm /users/me requests/s over those of the
+	// next me-nolimit run (the same server with rate limiting off).
+	MeToNoLimitPairs []float64 `json:"me_to_nolimit_pairs,omitempty"`
 }
 
 // pairUp pairs each result of scenario first with the next one of
@@ -79,8 +82,11 @@ func pairUp(results []result, first, second string) (a, b []float64) {
 	return a, b
 }
 
-// ratios returns num[i]/den[i] for each pair.
+// ratios returns num[i]/den[i] for each pair, nil for none.
 func ratios(num, den []float64) []float64 {
+	if len(num) == 0 {
+		return nil
+	}
 	out := make([]float64, len(num))
 	for i := range num {
 		out[i] = num[i] / den[i]
@@ -104,15 +110,11 @@ func median(xs []float64) float64 {
 // the next "bare-redis" alike.
 func (r *report) computeRatio() {
 	bare, redis := pairUp(r.Results, "bare", "bare-redis")
-	r.BareRedisToBarePairs = nil
-	if len(bare) > 0 {
-		r.BareRedisToBarePairs = ratios(redis, bare)
-	}
+	r.BareRedisToBarePairs = ratios(redis, bare)
 	me, redis := pairUp(r.Results, "me", "bare-redis")
-	r.MeToBareRedisPairs = nil
-	if len(me) > 0 {
-		r.MeToBareRedisPairs = ratios(me, redis)
-	}
+	r.MeToBareRedisPairs = ratios(me, redis)
+	me, off := pairUp(r.Results, "me", "me-nolimit")
+	r.MeToNoLimitPairs = ratios(me, off)
 	me, bare = pairUp(r.Results, "me", "bare")
 	r.MeToBarePairs = nil
 	if len(me) == 0 {
@@ -159,6 +161,10 @@ func (r *report) markdown(w io.Writer) {
 		}
 		fmt.Fprintf(w, "\nWarm `/users/me` through the full stack: **%.1f%%** of the bare `net/http` ceiling, the median of %d alternating pairs (%s; all pairs together %.1f%%; same run, same connections).\n",
 			*r.MeToBare*100, len(pairs), strings.Join(pairs, ", "), *r.MeToBareOverall*100)
+	}
+	if len(r.MeToNoLimitPairs) > 0 {
+		fmt.Fprintf(w, "\nWarm `/users/me` with the rate limiter: **%.1f%%** of the same server with it off (median of %d pairs: %s).\n",
+			median(r.MeToNoLimitPairs)*100, len(r.MeToNoLimitPairs), percents(r.MeToNoLimitPairs))
 	}
 	if len(r.BareRedisToBarePairs) > 0 {
 		fmt.Fprintf(w, "\nBare handler plus one Redis PING per request: **%.1f%%** of the bare ceiling (median of %d pairs: %s).\n",

@@ -20,7 +20,9 @@
 // requests, set RedisOptions.Batch: concurrent decisions then share one
 // script call (per Redis Cluster slot), and the Limiter calls the store
 // without a goroutine or a timer per decision (one watchdog timer per store
-// ends the waits that reach the Limiter's timeout).
+// ends the waits that reach the Limiter's timeout). A key the RedisStore
+// denied is denied again in the process, without a call, until its Reset;
+// that stays exact, since nothing can make room in a sliding log before then.
 //
 // Usage:
 //

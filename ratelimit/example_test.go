@@ -2,14 +2,17 @@ package ratelimit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"time"
 
 	"github.com/redis/rueidis"
 
+	"github.com/groundwork-go/groundwork/httpx"
 	"github.com/groundwork-go/groundwork/ratelimit"
 )
 
@@ -75,9 +78,57 @@ func ExampleLimiter_Middleware() {
 	// 429 limit=1 remaining=0 retry-after="60"
 }
 
+// A service keeps its own error format: the writer gets the status, the
+// machine code and the detail, with the rate-limit headers already set.
+func ExampleLimiter_Middleware_errorWriter() {
+	limiter := ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}), ratelimit.Options{
+		ErrorWriter: func(w http.ResponseWriter, r *http.Request, e *httpx.Error) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(e.Status)
+			fmt.Fprintf(w, `{"error":{"code":%q,"retry_after":%q}}`, e.Code, w.Header().Get("Retry-After"))
+		},
+	})
+	h := limiter.Middleware(ratelimit.Policy{Limit: 1, Window: time.Minute}, ratelimit.ByIP)(http.NotFoundHandler())
+	for range 2 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+		if rec.Code == http.StatusTooManyRequests {
+			fmt.Println(rec.Body.String())
+		}
+	}
+	// Output:
+	// {"error":{"code":"RATE_LIMITED","retry_after":"60"}}
+}
+
+// downStore fails every decision, like an unreachable Redis.
+type downStore struct{}
+
+func (downStore) Allow(context.Context, string, ratelimit.Policy) (ratelimit.Result, error) {
+	return ratelimit.Result{}, errors.New("connection refused")
+}
+
+// While the store fails, a FailLocal policy still holds in each process,
+// and a FailOpen one lets everything through.
+func ExampleFailMode() {
+	limiter := ratelimit.New(downStore{}, ratelimit.Options{Logger: slog.New(slog.DiscardHandler)})
+	login := ratelimit.Policy{Name: "login", Limit: 2, Window: time.Minute, Fail: ratelimit.FailLocal}
+	general := ratelimit.Policy{Name: "general", Limit: 2, Window: time.Minute} // FailOpen
+	for _, p := range []ratelimit.Policy{login, general} {
+		allowed := 0
+		for range 5 {
+			if r, _ := limiter.Allow(context.Background(), "ip:192.0.2.1", p); r.Allowed {
+				allowed++
+			}
+		}
+		fmt.Printf("%s (fail %s): %d of 5 allowed\n", p.Name, p.Fail, allowed)
+	}
+	// Output:
+	// login (fail local): 2 of 5 allowed
+	// general (fail open): 5 of 5 allowed
+}
+
 func ExampleByUser() {
-	// userID would come from the auth package's context, e.g.
-	// func(r) (string, bool) { c, ok := auth.ClaimsFromContext(r.Context()); return c.Subject, ok }.
+	// In a service using the auth package, userID is auth.SubjectFromRequest.
 	userID := func(r *http.Request) (string, bool) {
 		id := r.Header.Get("X-Example-User")
 		return id, id != ""

@@ -65,9 +65,10 @@ func (o Outcome) String() string {
 // Options configure a Limiter. The zero value is ready to use.
 type Options struct {
 	// Timeout bounds the time a request waits for the store; a slower
-	// store fails as the request's Policy.Fail says. The bound holds even when the store ignores its
-	// context (as a shared Redis client does while another caller holds a
-	// reconnect): such a store runs in a goroutine per call. A MemoryStore
+	// store fails as the request's Policy.Fail says. The bound holds even
+	// when the store ignores its context (as a shared Redis client does
+	// while another caller holds a reconnect): such a store runs in a
+	// goroutine per call. A MemoryStore
 	// never blocks and is called directly, without a timeout; a RedisStore
 	// with DedicatedClient is called directly with the timeout, and one with
 	// Batch is called directly and ends the wait itself at the timeout.

@@ -75,6 +75,25 @@ func commandStats(tb testing.TB, c rueidis.Client) map[string]cmdStat {
 	return stats
 }
 
+// redisCPU returns the Redis process's CPU time (user and system) from
+// INFO cpu, in µs.
+func redisCPU(tb testing.TB, c rueidis.Client) float64 {
+	tb.Helper()
+	info, err := c.Do(context.Background(), c.B().Info().Section("cpu").Build()).ToString()
+	if err != nil {
+		tb.Fatalf("INFO cpu: %v", err)
+	}
+	var total float64
+	for line := range strings.Lines(info) {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+		if k == "used_cpu_user" || k == "used_cpu_sys" {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return total * 1e6
+}
+
 // since returns the calls and Redis µs of the named commands since before.
 func since(before, after map[string]cmdStat, names ...string) (calls, usec int64) {
 	for _, n := range names {
@@ -84,11 +103,17 @@ func since(before, after map[string]cmdStat, names ...string) (calls, usec int64
 	return calls, usec
 }
 
-// phase runs op from 64 goroutines for d and returns the operations done
-// per second and the Redis calls and µs of the named commands.
-func phase(tb testing.TB, c rueidis.Client, d time.Duration, commands []string, op func(worker int, i int64) error) (perSec float64, calls, usec int64) {
+// phaseResult is what one phase measured.
+type phaseResult struct {
+	perSec      float64 // operations per second
+	calls, usec int64   // of the commands named, from INFO commandstats
+	cpu         float64 // µs of Redis process CPU, from INFO cpu
+}
+
+// phase runs op from 64 goroutines for d and measures it.
+func phase(tb testing.TB, c rueidis.Client, d time.Duration, commands []string, op func(worker int, i int64) error) phaseResult {
 	tb.Helper()
-	before := commandStats(tb, c)
+	before, cpuBefore := commandStats(tb, c), redisCPU(tb, c)
 	var ops atomic.Int64
 	var wg sync.WaitGroup
 	var failed atomic.Pointer[error]
@@ -111,8 +136,9 @@ func phase(tb testing.TB, c rueidis.Client, d time.Duration, commands []string, 
 	if err := failed.Load(); err != nil {
 		tb.Fatal(*err)
 	}
-	calls, usec = since(before, commandStats(tb, c), commands...)
-	return float64(ops.Load()) / elapsed.Seconds(), calls, usec
+	r := phaseResult{perSec: float64(ops.Load()) / elapsed.Seconds(), cpu: redisCPU(tb, c) - cpuBefore}
+	r.calls, r.usec = since(before, commandStats(tb, c), commands...)
+	return r
 }
 
 var scriptCommands = []string{"evalsha", "eval"}
@@ -141,7 +167,9 @@ func realRedis(b *testing.B) *testenv.RedisServer {
 // RedisStore (as the example server makes them: a client without
 // client-side caching, 64 callers, keys spread or one key, nothing denied)
 // with PINGs through the same client, and reports decisions/s, pings/s,
-// their ratio, and Redis µs per decision, per script call and per PING.
+// their ratio, and Redis µs per decision, per script call and per PING
+// (commandstats: the commands alone) and Redis process CPU µs per decision
+// and per PING (INFO cpu: with the network I/O).
 func BenchmarkLimiterVsPing(b *testing.B) {
 	for _, tc := range []struct {
 		name string
@@ -156,7 +184,7 @@ func BenchmarkLimiterVsPing(b *testing.B) {
 			p := ratelimit.Policy{Name: "bench", Limit: ratelimit.MaxLimit, Window: time.Second}
 			ctx := context.Background()
 			d := phaseLength(b)
-			var decisions, pings, ratio, usDecision, usCall, usPing, perCall []float64
+			var decisions, pings, ratio, usDecision, usCall, usPing, perCall, cpuDecision, cpuPing []float64
 			var denied atomic.Int64
 			limit := func(w int, i int64) error {
 				key := strconv.FormatInt((int64(w)*7919+i)%tc.keys, 10)
@@ -168,21 +196,21 @@ func BenchmarkLimiterVsPing(b *testing.B) {
 			ping := func(int, int64) error { return c.Do(ctx, c.B().Ping().Build()).Error() }
 			b.ResetTimer()
 			for i := range b.N {
-				var dps, pps float64
-				var calls, usec, pcalls, pusec int64
+				var lim, pg phaseResult
 				if i%2 == 0 {
-					dps, calls, usec = phase(b, c, d, scriptCommands, limit)
-					pps, pcalls, pusec = phase(b, c, d, []string{"ping"}, ping)
+					lim = phase(b, c, d, scriptCommands, limit)
+					pg = phase(b, c, d, []string{"ping"}, ping)
 				} else {
-					pps, pcalls, pusec = phase(b, c, d, []string{"ping"}, ping)
-					dps, calls, usec = phase(b, c, d, scriptCommands, limit)
+					pg = phase(b, c, d, []string{"ping"}, ping)
+					lim = phase(b, c, d, scriptCommands, limit)
 				}
-				n := dps * d.Seconds()
-				decisions, pings, ratio = append(decisions, dps), append(pings, pps), append(ratio, dps/pps)
-				usDecision = append(usDecision, float64(usec)/n)
-				usCall = append(usCall, float64(usec)/float64(max(calls, 1)))
-				perCall = append(perCall, n/float64(max(calls, 1)))
-				usPing = append(usPing, float64(pusec)/float64(max(pcalls, 1)))
+				n, np := lim.perSec*d.Seconds(), pg.perSec*d.Seconds()
+				decisions, pings, ratio = append(decisions, lim.perSec), append(pings, pg.perSec), append(ratio, lim.perSec/pg.perSec)
+				usDecision = append(usDecision, float64(lim.usec)/n)
+				usCall = append(usCall, float64(lim.usec)/float64(max(lim.calls, 1)))
+				perCall = append(perCall, n/float64(max(lim.calls, 1)))
+				usPing = append(usPing, float64(pg.usec)/float64(max(pg.calls, 1)))
+				cpuDecision, cpuPing = append(cpuDecision, lim.cpu/n), append(cpuPing, pg.cpu/np)
 			}
 			b.StopTimer()
 			st := l.Stats()
@@ -196,6 +224,8 @@ func BenchmarkLimiterVsPing(b *testing.B) {
 			b.ReportMetric(median(usCall), "redis-µs/call")
 			b.ReportMetric(median(perCall), "decisions/call")
 			b.ReportMetric(median(usPing), "redis-µs/ping")
+			b.ReportMetric(median(cpuDecision), "redis-cpu-µs/decision")
+			b.ReportMetric(median(cpuPing), "redis-cpu-µs/ping")
 			b.ReportMetric(0, "ns/op")
 		})
 	}
@@ -225,14 +255,14 @@ func BenchmarkHotKeyDenial(b *testing.B) {
 	for i := range b.N {
 		for _, local := range []bool{i%2 == 0, i%2 != 0} {
 			l := limiters[local]
-			perSec, calls, _ := phase(b, c, d, scriptCommands, func(int, int64) error {
+			r := phase(b, c, d, scriptCommands, func(int, int64) error {
 				if r, _ := l.Allow(ctx, "ip:192.0.2.66", p); r.Allowed {
 					allowed.Add(1)
 				}
 				return nil
 			})
-			rps[local] = append(rps[local], perSec)
-			cps[local] = append(cps[local], float64(calls)/d.Seconds())
+			rps[local] = append(rps[local], r.perSec)
+			cps[local] = append(cps[local], float64(r.calls)/d.Seconds())
 		}
 	}
 	b.StopTimer()

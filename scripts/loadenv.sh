@@ -15,6 +15,7 @@ PG_URL_BASE=${PG_URL_BASE:-postgres://postgres@127.0.0.1:5432}
 LOAD_REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 LOAD_DB="groundwork_load_$$"
 LOAD_PREFIX="gwload:$$:"
+LOAD_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 LOAD_DIR=$(mktemp -d /tmp/groundwork-load.XXXXXX)
 LOAD_PIDS=()
 
@@ -93,21 +94,38 @@ wait_listening() {
 # request but never denies). Sets SERVER_ADDR and SERVER_PID.
 load_start_server() {
   psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $LOAD_DB" >/dev/null
+  load_run_server "${RATE_LIMIT_ENABLED:-true}" server
+  SERVER_PID=$LAST_SERVER_PID
+  SERVER_ADDR=$LAST_SERVER_ADDR
+  load_server_alive
+}
+
+# load_start_server_nolimit: starts a second server on the same database,
+# Redis prefix and secret (so the same tokens work) with rate limiting off,
+# for the limiter's cost in pairs. Sets NOLIMIT_ADDR.
+load_start_server_nolimit() {
+  load_run_server false server-nolimit
+  NOLIMIT_ADDR=$LAST_SERVER_ADDR
+}
+
+# load_run_server ENABLED NAME: starts a server (rate limiting ENABLED) that
+# logs to $LOAD_DIR/NAME.log and waits until it is healthy. Sets
+# LAST_SERVER_ADDR and LAST_SERVER_PID.
+load_run_server() {
   local port; port=$(free_port)
   env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
     PORT="$port" ENVIRONMENT=production LOG_LEVEL="${LOG_LEVEL:-warn}" LOG_FORMAT=text \
-    SECRET_KEY="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
+    SECRET_KEY="$LOAD_SECRET" \
     DATABASE_URL="$PG_URL_BASE/$LOAD_DB?sslmode=disable" \
     REDIS_URL="$LOAD_REDIS_URL" REDIS_KEY_PREFIX="$LOAD_PREFIX" \
-    RATE_LIMIT_ENABLED="${RATE_LIMIT_ENABLED:-true}" \
+    RATE_LIMIT_ENABLED="$1" \
     RATE_LIMIT_WINDOW=1 RATE_LIMIT_DEFAULT=1000000 RATE_LIMIT_STRICT=1000000 \
     RATE_LIMIT_LENIENT=1000000 RATE_LIMIT_USER=1000000 \
-    "$LOAD_DIR/server" >"$LOAD_DIR/server.log" 2>&1 &
-  SERVER_PID=$!
-  LOAD_PIDS+=("$SERVER_PID")
-  SERVER_ADDR=127.0.0.1:$port
-  wait_health "$SERVER_ADDR" "$LOAD_DIR/server.log"
-  load_server_alive
+    "$LOAD_DIR/server" >"$LOAD_DIR/$2.log" 2>&1 &
+  LAST_SERVER_PID=$!
+  LOAD_PIDS+=("$LAST_SERVER_PID")
+  LAST_SERVER_ADDR=127.0.0.1:$port
+  wait_health "$LAST_SERVER_ADDR" "$LOAD_DIR/$2.log"
 }
 
 # load_start_bare: starts the bare ceiling handler. Sets BARE_ADDR.
