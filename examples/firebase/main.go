@@ -28,43 +28,17 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 
 	"github.com/groundwork-go/groundwork/examples/internal/exampleapp"
 	"github.com/groundwork-go/groundwork/users"
 )
 
-func main() { exampleapp.Main("firebase", run) }
-
-// run assembles the service and serves until ctx ends.
-func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	app, _, err := newApp(ctx, getenv, stdout)
-	if err != nil {
+func main() {
+	exampleapp.Main("firebase", 8801, func(ctx context.Context, app *exampleapp.App) error {
+		_, err := setup(ctx, app)
 		return err
-	}
-	defer app.Close()
-	ln, err := app.Listen()
-	if err != nil {
-		return err
-	}
-	return app.Serve(ctx, ln)
-}
-
-// newApp builds the example on the shared base: the verifier (real or fake),
-// the link table and the routes. The fake key endpoint is returned in the
-// default mode, nil otherwise.
-func newApp(ctx context.Context, getenv func(string) string, stdout io.Writer) (*exampleapp.App, *fakeKeys, error) {
-	app, err := exampleapp.New(ctx, "firebase", 8801, getenv, stdout)
-	if err != nil {
-		return nil, nil, err
-	}
-	dev, err := setup(ctx, app)
-	if err != nil {
-		app.Close()
-		return nil, nil, err
-	}
-	return app, dev, nil
+	})
 }
 
 // setup mounts the example's routes on app.

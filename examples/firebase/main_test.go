@@ -10,26 +10,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/groundwork-go/groundwork/examples/internal/exampleapp"
 	"github.com/groundwork-go/groundwork/examples/internal/exampletest"
-	"github.com/groundwork-go/groundwork/internal/testenv"
 )
 
 // startExample serves the example in its default mode (fake key endpoint)
 // on a database private to the test.
-func startExample(t *testing.T) (*exampletest.Server, *fakeKeys, *bytes.Buffer) {
+func startExample(t *testing.T) (*exampletest.Server, *fakeKeys, string) {
 	t.Helper()
-	var logs bytes.Buffer
-	app, dev, err := newApp(context.Background(), exampletest.Env(map[string]string{
-		"DATABASE_URL": testenv.DatabaseURL(t),
-	}), &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
+	var dev *fakeKeys
+	srv, logs := exampletest.Build(t, "firebase", nil, func(ctx context.Context, app *exampleapp.App) (err error) {
+		dev, err = setup(ctx, app)
+		return err
+	})
 	if dev == nil {
 		t.Fatal("got no fake key endpoint in the default mode")
 	}
-	return exampletest.Start(t, app.Handler()), dev, &logs
+	return srv, dev, logs
 }
 
 type me struct {
@@ -68,7 +65,7 @@ func getMe(t *testing.T, srv *exampletest.Server, token string) me {
 
 func TestFirebaseSignInHappyPath(t *testing.T) {
 	srv, _, logs := startExample(t)
-	if !strings.Contains(logs.String(), "FIREBASE_PROJECT_ID is not set") {
+	if !strings.Contains(logs, "FIREBASE_PROJECT_ID is not set") {
 		t.Errorf("got logs %q, want the line saying the fake key endpoint is used", logs)
 	}
 	idToken := mintDev(t, srv, "firebase-uid-abc", "ada@example.com")

@@ -53,14 +53,45 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Main runs an example's run function with a context that ends on SIGINT
-// or SIGTERM, and exits with status 1 and the error when it fails.
-func Main(name string, run func(ctx context.Context, getenv func(string) string, stdout io.Writer) error) {
+// Setup mounts an example's own routes (and whatever they need) on the
+// shared base.
+type Setup func(ctx context.Context, app *App) error
+
+// Build is New followed by setup; the App is closed again when setup
+// fails.
+func Build(ctx context.Context, name string, defaultPort int, getenv func(string) string, logOut io.Writer, setup Setup) (*App, error) {
+	app, err := New(ctx, name, defaultPort, getenv, logOut)
+	if err != nil {
+		return nil, err
+	}
+	if err := setup(ctx, app); err != nil {
+		app.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+// Main builds an example from the process environment, serves it until
+// SIGINT or SIGTERM and exits with status 1 and the error when it fails.
+func Main(name string, defaultPort int, setup Setup) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+	if err := run(ctx, name, defaultPort, setup); err != nil {
 		stop()
 		fmt.Fprintf(os.Stderr, "%s example: %v\n", name, err)
 		os.Exit(1)
 	}
+}
+
+func run(ctx context.Context, name string, defaultPort int, setup Setup) error {
+	app, err := Build(ctx, name, defaultPort, os.Getenv, os.Stdout, setup)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	ln, err := app.Listen()
+	if err != nil {
+		return err
+	}
+	return app.Serve(ctx, ln)
 }

@@ -6,6 +6,7 @@ package exampletest
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +15,9 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/groundwork-go/groundwork/examples/internal/exampleapp"
+	"github.com/groundwork-go/groundwork/internal/testenv"
 )
 
 // Server is an example served for a test.
@@ -21,6 +25,25 @@ type Server struct {
 	// URL is the base URL of the httptest server.
 	URL    string
 	client *http.Client
+}
+
+// Build assembles an example with exampleapp.Build on a database private
+// to the test (internal/testenv: PostgreSQL when DATABASE_URL is set, else
+// SQLite), plus any extra environment, and serves it until the test ends.
+// It returns the server and what the example logged while starting.
+func Build(t *testing.T, name string, env map[string]string, setup exampleapp.Setup) (*Server, string) {
+	t.Helper()
+	vars := map[string]string{"DATABASE_URL": testenv.DatabaseURL(t)}
+	for k, v := range env {
+		vars[k] = v
+	}
+	var logs bytes.Buffer
+	app, err := exampleapp.Build(context.Background(), name, 0, Env(vars), &logs, setup)
+	if err != nil {
+		t.Fatalf("building the %s example: %v", name, err)
+	}
+	t.Cleanup(func() { app.Close() })
+	return Start(t, app.Handler()), logs.String()
 }
 
 // Start serves h until the test ends.
