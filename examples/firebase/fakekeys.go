@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"net/http/httptest"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -66,21 +65,6 @@ func (f *fakeKeys) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600, must-revalidate, no-transform")
 	w.Write(f.doc)
-}
-
-// client returns an HTTP client whose requests are answered by f inside
-// the process, so the default mode needs no network.
-func (f *fakeKeys) client() *http.Client {
-	return &http.Client{Timeout: 10 * time.Second, Transport: inProcess{f}}
-}
-
-// inProcess is an http.RoundTripper that serves every request with a handler.
-type inProcess struct{ h http.Handler }
-
-func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	return rec.Result(), nil
 }
 
 // idToken mints an ID token shaped like Firebase's for uid, signed in at

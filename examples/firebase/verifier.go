@@ -33,7 +33,7 @@ func newVerifier(env *exampleapp.Env, logger *slog.Logger) (idTokenVerifier, *fa
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := firebase.NewVerifier(localProject, firebase.Config{HTTPClient: fake.client(), KeysURL: fakeKeysURL})
+	v, err := firebase.NewVerifier(localProject, firebase.Config{HTTPClient: exampleapp.InProcessClient(fake), KeysURL: fakeKeysURL})
 	if err != nil {
 		return nil, nil, err
 	}

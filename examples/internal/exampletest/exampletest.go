@@ -65,6 +65,12 @@ type Response struct {
 // []byte) and the bearer token when it is not empty.
 func (s *Server) Do(t *testing.T, method, path, token string, body any) *Response {
 	t.Helper()
+	return s.DoWith(t, method, path, token, body, nil)
+}
+
+// DoWith is Do with extra request headers; empty values are not sent.
+func (s *Server) DoWith(t *testing.T, method, path, token string, body any, header map[string]string) *Response {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -88,6 +94,11 @@ func (s *Server) Do(t *testing.T, method, path, token string, body any) *Respons
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
