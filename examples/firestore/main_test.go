@@ -104,4 +104,3 @@ func TestPreferencesRejections(t *testing.T) {
 	put(t, srv, user.AccessToken, `"yesterday"`, prefs("dark", "en", true)).WantError(t, http.StatusBadRequest, "BAD_REQUEST")
 	srv.Do(t, http.MethodGet, prefsPath, user.AccessToken, nil).WantError(t, http.StatusNotFound, "NOT_FOUND")
 }
-
