@@ -181,3 +181,24 @@ func TestWebhookLifecycleAndDuplicates(t *testing.T) {
 	// The webhook's own bad input: no signedPayload.
 	srv.Do(t, http.MethodPost, "/api/v1/webhooks/apple", "", map[string]string{}).WantError(t, http.StatusBadRequest, "BAD_REQUEST")
 }
+
+// TestNotificationBeforeClaim covers the App Store reporting a purchase
+// before the app posts it: the entitlement waits unowned, and the claim
+// binds it to the caller with the state the notification set.
+func TestNotificationBeforeClaim(t *testing.T) {
+	srv, _ := startExample(t)
+	user := srv.Signup(t)
+	const orig = "2000000000000042"
+	webhook(t, srv, mintNotification(t, srv, devNotificationInput{NotificationType: "SUBSCRIBED", Subtype: "INITIAL_BUY",
+		devTransactionInput: devTransactionInput{ProductID: "pro.yearly", OriginalTransactionID: orig, ExpiresInSeconds: 3600}})).
+		Want(t, http.StatusOK, nil)
+	if got := entitlements(t, srv, user.AccessToken); len(got) != 0 {
+		t.Fatalf("got %+v before the claim, want none", got)
+	}
+	signed := mintTransaction(t, srv, devTransactionInput{ProductID: "pro.yearly", OriginalTransactionID: orig, ExpiresInSeconds: 3600})
+	srv.Do(t, http.MethodPost, "/api/v1/purchases/apple", user.AccessToken, map[string]string{"signed_transaction": signed}).
+		Want(t, http.StatusOK, nil)
+	if got := entitlements(t, srv, user.AccessToken); len(got) != 1 || got[0].OriginalTransactionID != orig || !got[0].Active {
+		t.Fatalf("got %+v, want the notified subscription, active", got)
+	}
+}

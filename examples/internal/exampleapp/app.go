@@ -15,6 +15,7 @@ import (
 	"github.com/groundwork-go/groundwork/auth"
 	"github.com/groundwork-go/groundwork/httpx"
 	"github.com/groundwork-go/groundwork/internal/database"
+	"github.com/groundwork-go/groundwork/metrics"
 	"github.com/groundwork-go/groundwork/ratelimit"
 	"github.com/groundwork-go/groundwork/users"
 )
@@ -43,6 +44,7 @@ type App struct {
 	Mux *http.ServeMux
 
 	port    int
+	metrics *metrics.Metrics // nil when METRICS_ENABLED=false
 	limiter *ratelimit.Limiter
 	tiers   ratelimit.Tiers
 	trusted httpx.TrustedProxies
@@ -60,6 +62,7 @@ type App struct {
 //	RATE_LIMIT_IP         other unauthenticated requests per IP per minute (default 100)
 //	RATE_LIMIT_USER       authenticated requests per user per minute (default 300)
 //	TRUSTED_PROXIES       proxies whose X-Forwarded-For is believed (default none)
+//	METRICS_ENABLED       "false" to drop the Prometheus metrics at GET /metrics (default true)
 //
 // The caller closes the App.
 func New(ctx context.Context, name string, defaultPort int, getenv func(string) string, logOut io.Writer) (*App, error) {
@@ -77,6 +80,9 @@ func New(ctx context.Context, name string, defaultPort int, getenv func(string) 
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	a.trusted = trusted
+	if env.OneOf("METRICS_ENABLED", "true", "true", "false") == "true" {
+		a.metrics = metrics.New(nil, metrics.Options{})
+	}
 	if err := env.Err(); err != nil {
 		return nil, err
 	}
@@ -114,8 +120,14 @@ func (a *App) assemble(ctx context.Context, secret string, accessTTL, refreshTTL
 	// The service revokes tokens through the authenticator, and the
 	// authenticator checks users through the service.
 	subjects := &lateSubjects{}
+	authOpts := auth.Options{Subjects: subjects, Logger: a.Logger}
+	limitOpts := ratelimit.Options{Logger: a.Logger}
+	if a.metrics != nil {
+		authOpts.OnEvent, limitOpts.OnDecision = a.metrics.ObserveAuthEvent, a.metrics.ObserveRateLimit
+		a.Mux.Handle("GET /metrics", a.metrics.Handler())
+	}
 	a.Auth, err = auth.NewAuthenticator(tokens, users.NewSessions(a.DB),
-		auth.NewMemoryRevocations(auth.MemoryRevocationOptions{}), auth.Options{Subjects: subjects, Logger: a.Logger})
+		auth.NewMemoryRevocations(auth.MemoryRevocationOptions{}), authOpts)
 	if err != nil {
 		return err
 	}
@@ -124,7 +136,7 @@ func (a *App) assemble(ctx context.Context, secret string, accessTTL, refreshTTL
 	}
 	a.Users = users.NewService(users.NewStore(a.DB), users.Options{Logger: a.Logger, Guard: a.Auth})
 	subjects.svc = a.Users
-	a.limiter = ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}), ratelimit.Options{Logger: a.Logger})
+	a.limiter = ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}), limitOpts)
 
 	handlers := users.NewHandlers(a.Users, a.Auth, users.HandlerOptions{})
 	a.Mux.Handle("GET /health", a.Limited(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -175,16 +187,20 @@ func UserID(r *http.Request) (int64, bool) {
 }
 
 // Handler returns the mux behind the standard middleware stack: request id,
-// client IP, access log, panic recovery and JSON errors for the mux's own
-// 404 and 405 answers.
+// client IP, access log, panic recovery, the metrics middleware (inside
+// Recover, so it sees route patterns and recovered 500s) and JSON errors for
+// the mux's own 404 and 405 answers.
 func (a *App) Handler() http.Handler {
-	return httpx.Chain(
+	mw := []httpx.Middleware{
 		httpx.RequestID,
 		httpx.ClientIP(a.trusted),
 		httpx.AccessLog(a.Logger, httpx.AccessLogOptions{}),
 		httpx.Recover,
-		httpx.JSONErrors,
-	)(a.Mux)
+	}
+	if a.metrics != nil {
+		mw = append(mw, a.metrics.Middleware)
+	}
+	return httpx.Chain(append(mw, httpx.JSONErrors)...)(a.Mux)
 }
 
 // Close closes the database.

@@ -11,15 +11,21 @@
 //	POST /api/v1/auth/refresh   a new pair for a refresh token
 //	POST /api/v1/auth/logout    ends the session (authenticated)
 //	GET  /health                liveness
+//	GET  /metrics               Prometheus metrics (unless METRICS_ENABLED=false)
 //
-// An example then adds its own routes on App.Mux, wrapped in Authenticated
-// (access token plus the per-user rate limit) or Limited (per-IP limit), and
-// calls Serve, which runs the standard middleware stack (request id, client
-// IP, access log, panic recovery, JSON errors) and shuts down gracefully when
-// its context ends:
+// An example adds its own routes on App.Mux in a Setup function, wrapped in
+// Authenticated (access token plus the per-user rate limit) or Limited
+// (per-IP limit), and hands it to Main, which builds the App from the
+// process environment and serves it behind the standard middleware stack
+// (request id, client IP, access log, panic recovery, metrics, JSON errors)
+// until SIGINT or SIGTERM, then shuts down gracefully:
 //
-//	app, err := exampleapp.New(ctx, "push", os.Getenv, os.Stdout)
-//	...
-//	app.Mux.Handle("POST /api/v1/devices", app.Authenticated(http.HandlerFunc(register)))
-//	return app.Serve(ctx)
+//	func main() {
+//		exampleapp.Main("push", 8803, func(ctx context.Context, app *exampleapp.App) error {
+//			app.Mux.Handle("POST /api/v1/devices", app.Authenticated(exampleapp.ForUser(register)))
+//			return nil
+//		})
+//	}
+//
+// Tests build the same App with Build and serve App.Handler.
 package exampleapp

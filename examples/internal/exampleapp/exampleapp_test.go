@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +138,37 @@ func TestUserIDOnlyForGroundworkTokens(t *testing.T) {
 				t.Errorf("got %d, %v, want %d, %v", id, ok, tt.wantID, tt.wantOK)
 			}
 		})
+	}
+}
+
+// TestRoutesAreLimitedAndMeasured checks the per-user limit on an
+// authenticated route, the 429 envelope, and that the metrics see the
+// route and the decisions.
+func TestRoutesAreLimitedAndMeasured(t *testing.T) {
+	srv, _ := exampletest.Build(t, "t", map[string]string{"RATE_LIMIT_USER": "2"}, func(ctx context.Context, app *exampleapp.App) error {
+		app.Mux.Handle("GET /api/v1/whoami", app.Authenticated(exampleapp.ForUser(func(w http.ResponseWriter, r *http.Request, id int64) {
+			w.Write([]byte(strconv.FormatInt(id, 10)))
+		})))
+		return nil
+	})
+	user := srv.Signup(t)
+	for range 2 {
+		srv.Do(t, http.MethodGet, "/api/v1/whoami", user.AccessToken, nil).Want(t, http.StatusOK, nil)
+	}
+	resp := srv.Do(t, http.MethodGet, "/api/v1/whoami", user.AccessToken, nil)
+	resp.WantError(t, http.StatusTooManyRequests, "RATE_LIMITED")
+	if resp.Header.Get("Retry-After") == "" {
+		t.Error("got no Retry-After on the 429")
+	}
+	// Another user has a budget of their own.
+	srv.Do(t, http.MethodGet, "/api/v1/whoami", srv.Signup(t).AccessToken, nil).Want(t, http.StatusOK, nil)
+	// Unknown routes answer the envelope too.
+	srv.Do(t, http.MethodGet, "/nowhere", "", nil).WantError(t, http.StatusNotFound, "NOT_FOUND")
+
+	body := string(srv.Do(t, http.MethodGet, "/metrics", "", nil).Body)
+	for _, want := range []string{`route="GET /api/v1/whoami"`, "groundwork_ratelimit_decisions_total", "groundwork_auth_session_events_total"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }
