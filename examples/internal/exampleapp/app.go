@@ -73,8 +73,9 @@ func New(ctx context.Context, name string, defaultPort int, getenv func(string) 
 	secret := env.String("SECRET_KEY", "")
 	accessTTL := env.Duration("ACCESS_TOKEN_TTL", 15*time.Minute)
 	refreshTTL := env.Duration("REFRESH_TOKEN_TTL", 7*24*time.Hour)
-	a.tiers = ratelimit.NewTiers(env.Int("RATE_LIMIT_AUTH", 10, 1, 1_000_000), env.Int("RATE_LIMIT_IP", 100, 1, 1_000_000),
-		env.Int("RATE_LIMIT_IP", 100, 1, 1_000_000), env.Int("RATE_LIMIT_USER", 300, 1, 1_000_000), time.Minute)
+	perIP := env.Int("RATE_LIMIT_IP", 100, 1, ratelimit.MaxLimit)
+	a.tiers = ratelimit.NewTiers(env.Int("RATE_LIMIT_AUTH", 10, 1, ratelimit.MaxLimit), perIP, perIP,
+		env.Int("RATE_LIMIT_USER", 300, 1, ratelimit.MaxLimit), time.Minute)
 	trusted, err := httpx.ParseTrustedProxies(env.String("TRUSTED_PROXIES", ""))
 	if err != nil {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
