@@ -10,10 +10,13 @@ import (
 	"github.com/groundwork-go/groundwork/storage/memory"
 )
 
+// signedPrefix is where the memory bucket serves its signed links.
+const signedPrefix = "/signed"
+
 // openBucket opens the configured backend. For the memory backend it also
 // returns the handler that serves its signed URLs, to be mounted at
-// signedBase; cloud backends serve their own signed URLs.
-func openBucket(ctx context.Context, cfg config, signedBase string) (storage.Bucket, http.Handler, error) {
+// signedPrefix; cloud backends serve their own signed URLs.
+func openBucket(ctx context.Context, cfg config) (storage.Bucket, http.Handler, error) {
 	switch cfg.Backend {
 	case "b2":
 		b, err := b2.New(ctx, cfg.B2KeyID, cfg.B2ApplicationKey, cfg.B2Bucket, b2.Options{})
@@ -22,6 +25,6 @@ func openBucket(ctx context.Context, cfg config, signedBase string) (storage.Buc
 		b, err := gcs.New(ctx, cfg.GCSBucket, gcs.Options{CredentialsJSON: cfg.GCSCredentials, SigningEmail: cfg.GCSSigningEmail})
 		return b, nil, err
 	}
-	mem := memory.New(memory.Options{BaseURL: signedBase})
+	mem := memory.New(memory.Options{BaseURL: cfg.PublicURL + signedPrefix})
 	return mem, mem, nil
 }

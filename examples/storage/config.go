@@ -3,19 +3,23 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
+	"strings"
+
+	"github.com/groundwork-go/groundwork/examples/internal/exampleapp"
 )
 
-// config is the example's configuration, read from the environment.
+// config is the example's own configuration, read from the environment;
+// the common settings (PORT, DATABASE_URL, SECRET_KEY, rate limits) are
+// exampleapp's.
 type config struct {
-	// Port is the TCP port (PORT, default 8798; 0 picks a free port).
-	Port int
 	// Backend is memory, b2 or gcs (STORAGE_BACKEND, default memory).
 	Backend string
 	// MaxUploadBytes caps one upload (MAX_UPLOAD_BYTES, default 10 MiB).
 	MaxUploadBytes int64
-	// UploadToken, when set, is required as a Bearer token on writes.
-	UploadToken string
+	// PublicURL is the service's external base URL, the root of the memory
+	// bucket's signed links (PUBLIC_URL, default: the Host of the request
+	// that asks for the link).
+	PublicURL string
 	// B2KeyID, B2ApplicationKey and B2Bucket configure the b2 backend.
 	B2KeyID, B2ApplicationKey, B2Bucket string
 	// GCSBucket and GCSCredentials configure the gcs backend; the
@@ -27,54 +31,34 @@ type config struct {
 	GCSSigningEmail string
 }
 
-func loadConfig(getenv func(string) string) (config, error) {
+func loadConfig(env *exampleapp.Env) (config, error) {
 	cfg := config{
-		Port:             8798,
-		Backend:          "memory",
-		MaxUploadBytes:   10 << 20,
-		UploadToken:      getenv("UPLOAD_TOKEN"),
-		B2KeyID:          getenv("B2_KEY_ID"),
-		B2ApplicationKey: getenv("B2_APPLICATION_KEY"),
-		B2Bucket:         getenv("B2_BUCKET"),
-		GCSBucket:        getenv("GCS_BUCKET"),
-		GCSSigningEmail:  getenv("GCS_SIGNING_EMAIL"),
-	}
-	if v := getenv("PORT"); v != "" {
-		p, err := strconv.Atoi(v)
-		if err != nil || p < 0 || p > 65535 {
-			return cfg, fmt.Errorf("PORT: %q is not a port number", v)
-		}
-		cfg.Port = p
-	}
-	if v := getenv("MAX_UPLOAD_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return cfg, fmt.Errorf("MAX_UPLOAD_BYTES: %q is not a positive number", v)
-		}
-		cfg.MaxUploadBytes = n
-	}
-	if v := getenv("STORAGE_BACKEND"); v != "" {
-		cfg.Backend = v
+		Backend:          env.OneOf("STORAGE_BACKEND", "memory", "memory", "b2", "gcs"),
+		MaxUploadBytes:   int64(env.Int("MAX_UPLOAD_BYTES", 10<<20, 1, 1<<40)),
+		PublicURL:        strings.TrimSuffix(env.String("PUBLIC_URL", ""), "/"),
+		B2KeyID:          env.String("B2_KEY_ID", ""),
+		B2ApplicationKey: env.String("B2_APPLICATION_KEY", ""),
+		B2Bucket:         env.String("B2_BUCKET", ""),
+		GCSBucket:        env.String("GCS_BUCKET", ""),
+		GCSSigningEmail:  env.String("GCS_SIGNING_EMAIL", ""),
 	}
 	switch cfg.Backend {
-	case "memory":
 	case "b2":
-		if cfg.B2KeyID == "" || cfg.B2ApplicationKey == "" || cfg.B2Bucket == "" {
-			return cfg, fmt.Errorf("STORAGE_BACKEND=b2 needs B2_KEY_ID, B2_APPLICATION_KEY and B2_BUCKET")
-		}
+		env.Required("B2_KEY_ID", "with STORAGE_BACKEND=b2")
+		env.Required("B2_APPLICATION_KEY", "with STORAGE_BACKEND=b2")
+		env.Required("B2_BUCKET", "with STORAGE_BACKEND=b2")
 	case "gcs":
-		if cfg.GCSBucket == "" {
-			return cfg, fmt.Errorf("STORAGE_BACKEND=gcs needs GCS_BUCKET")
+		env.Required("GCS_BUCKET", "with STORAGE_BACKEND=gcs")
+	}
+	if err := env.Err(); err != nil {
+		return cfg, err
+	}
+	if path := env.String("GOOGLE_APPLICATION_CREDENTIALS", ""); cfg.Backend == "gcs" && path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("GOOGLE_APPLICATION_CREDENTIALS: %w", err)
 		}
-		if path := getenv("GOOGLE_APPLICATION_CREDENTIALS"); path != "" {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return cfg, fmt.Errorf("GOOGLE_APPLICATION_CREDENTIALS: %w", err)
-			}
-			cfg.GCSCredentials = b
-		}
-	default:
-		return cfg, fmt.Errorf("STORAGE_BACKEND: %q is not memory, b2 or gcs", cfg.Backend)
+		cfg.GCSCredentials = b
 	}
 	return cfg, nil
 }

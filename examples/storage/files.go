@@ -4,19 +4,39 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-playground/form/v4"
 
 	"github.com/groundwork-go/groundwork/httpx"
 	"github.com/groundwork-go/groundwork/storage"
 )
 
-// files serves a bucket over HTTP.
+// files serves a bucket over HTTP, each user within their own prefix.
 type files struct {
 	bucket   storage.Bucket
 	maxBytes int64
+}
+
+// userPrefix is the bucket prefix that holds a user's files.
+func userPrefix(userID int64) string {
+	return "users/" + strconv.FormatInt(userID, 10) + "/"
+}
+
+// userKey maps the key in the request path to the bucket key of the user's
+// file. The path key is validated on its own, so that an empty key cannot
+// name the user's prefix itself.
+func userKey(r *http.Request, userID int64) (string, error) {
+	key := r.PathValue("key")
+	if err := storage.ValidateKey(key); err != nil {
+		return "", err
+	}
+	return userPrefix(userID) + key, nil
 }
 
 // fileJSON is a file's description in responses.
@@ -29,14 +49,20 @@ type fileJSON struct {
 	Metadata    map[string]string `json:"metadata,omitempty"`
 }
 
-func toJSON(a *storage.Attributes) fileJSON {
-	return fileJSON{Key: a.Key, Size: a.Size, ContentType: a.ContentType, ETag: a.ETag, Updated: a.Updated, Metadata: a.Metadata}
+// toJSON describes a file with its key relative to the user's prefix.
+func toJSON(a *storage.Attributes, prefix string) fileJSON {
+	return fileJSON{Key: strings.TrimPrefix(a.Key, prefix), Size: a.Size, ContentType: a.ContentType, ETag: a.ETag, Updated: a.Updated, Metadata: a.Metadata}
 }
 
 // upload streams the request body into the bucket. A body over the limit is
 // refused with 413 (at once when Content-Length says so, otherwise as soon as
 // the limit is crossed) and nothing is stored.
-func (f *files) upload(w http.ResponseWriter, r *http.Request) {
+func (f *files) upload(w http.ResponseWriter, r *http.Request, userID int64) {
+	key, err := userKey(r, userID)
+	if err != nil {
+		httpx.WriteError(w, r, storageError(err))
+		return
+	}
 	if r.ContentLength > f.maxBytes {
 		httpx.WriteError(w, r, tooLarge(f.maxBytes))
 		return
@@ -45,9 +71,9 @@ func (f *files) upload(w http.ResponseWriter, r *http.Request) {
 	opts := storage.PutOptions{
 		ContentType: r.Header.Get("Content-Type"),
 		Size:        max(r.ContentLength, 0),
-		Metadata:    map[string]string{"uploaded-by": "storage-example"},
+		Metadata:    map[string]string{"uploaded-by": "user-" + strconv.FormatInt(userID, 10)},
 	}
-	attrs, err := f.bucket.Put(r.Context(), r.PathValue("key"), body, opts)
+	attrs, err := f.bucket.Put(r.Context(), key, body, opts)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -57,7 +83,7 @@ func (f *files) upload(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, storageError(err))
 		return
 	}
-	httpx.WriteJSON(w, http.StatusCreated, toJSON(attrs))
+	httpx.WriteJSON(w, http.StatusCreated, toJSON(attrs, userPrefix(userID)))
 }
 
 func tooLarge(limit int64) *httpx.Error {
@@ -66,13 +92,18 @@ func tooLarge(limit int64) *httpx.Error {
 
 // download streams a file, or the single byte range the Range header asks
 // for.
-func (f *files) download(w http.ResponseWriter, r *http.Request) {
+func (f *files) download(w http.ResponseWriter, r *http.Request, userID int64) {
+	key, err := userKey(r, userID)
+	if err != nil {
+		httpx.WriteError(w, r, storageError(err))
+		return
+	}
 	opts, ranged, err := parseRange(r.Header.Get("Range"))
 	if err != nil {
 		httpx.WriteError(w, r, httpx.BadRequest(err.Error()))
 		return
 	}
-	rd, err := f.bucket.Get(r.Context(), r.PathValue("key"), opts)
+	rd, err := f.bucket.Get(r.Context(), key, opts)
 	if err != nil {
 		httpx.WriteError(w, r, storageError(err))
 		return
@@ -121,23 +152,40 @@ func parseRange(h string) (storage.GetOptions, bool, error) {
 }
 
 // remove deletes a file.
-func (f *files) remove(w http.ResponseWriter, r *http.Request) {
-	if err := f.bucket.Delete(r.Context(), r.PathValue("key")); err != nil {
+func (f *files) remove(w http.ResponseWriter, r *http.Request, userID int64) {
+	key, err := userKey(r, userID)
+	if err == nil {
+		err = f.bucket.Delete(r.Context(), key)
+	}
+	if err != nil {
 		httpx.WriteError(w, r, storageError(err))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// list returns one page of files under ?prefix=, grouped by ?delimiter=.
-func (f *files) list(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	size, _ := strconv.Atoi(q.Get("page_size"))
+// listQuery is the query of GET /api/v1/files.
+type listQuery struct {
+	Prefix    string `form:"prefix" validate:"max=1024"`
+	Delimiter string `form:"delimiter" validate:"max=1"`
+	PageSize  int    `form:"page_size" validate:"min=0,max=1000"`
+	PageToken string `form:"page_token" validate:"max=4096"`
+}
+
+// list returns one page of the user's files under ?prefix=, grouped by
+// ?delimiter=.
+func (f *files) list(w http.ResponseWriter, r *http.Request, userID int64) {
+	var q listQuery
+	if err := decodeQuery(r, &q); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	prefix := userPrefix(userID)
 	page, err := f.bucket.List(r.Context(), storage.ListOptions{
-		Prefix:    q.Get("prefix"),
-		Delimiter: q.Get("delimiter"),
-		PageSize:  min(max(size, 0), 1000),
-		PageToken: q.Get("page_token"),
+		Prefix:    prefix + q.Prefix,
+		Delimiter: q.Delimiter,
+		PageSize:  q.PageSize,
+		PageToken: q.PageToken,
 	})
 	if err != nil {
 		httpx.WriteError(w, r, storageError(err))
@@ -147,29 +195,44 @@ func (f *files) list(w http.ResponseWriter, r *http.Request) {
 		Files         []fileJSON `json:"files"`
 		Prefixes      []string   `json:"prefixes"`
 		NextPageToken string     `json:"next_page_token,omitempty"`
-	}{Files: []fileJSON{}, Prefixes: page.Prefixes, NextPageToken: page.NextPageToken}
+	}{Files: []fileJSON{}, Prefixes: []string{}, NextPageToken: page.NextPageToken}
 	for i := range page.Objects {
-		out.Files = append(out.Files, toJSON(&page.Objects[i]))
+		out.Files = append(out.Files, toJSON(&page.Objects[i], prefix))
 	}
-	if out.Prefixes == nil {
-		out.Prefixes = []string{}
+	for _, p := range page.Prefixes {
+		out.Prefixes = append(out.Prefixes, strings.TrimPrefix(p, prefix))
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
+// linkQuery is the query of POST /api/v1/links/{key}.
+type linkQuery struct {
+	// Expires is a Go duration such as 15m (default 15m, at most 168h).
+	Expires string `form:"expires" validate:"omitempty,max=32"`
+}
+
 // link returns a time-limited download URL (?expires=, a Go duration,
-// default 15m).
-func (f *files) link(w http.ResponseWriter, r *http.Request) {
+// default 15m). A link needs no token: it is how a user shares a file.
+func (f *files) link(w http.ResponseWriter, r *http.Request, userID int64) {
+	var q linkQuery
+	if err := decodeQuery(r, &q); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
 	expiry := 15 * time.Minute
-	if v := r.URL.Query().Get("expires"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			httpx.WriteError(w, r, httpx.BadRequest("expires must be a duration such as 15m"))
+	if q.Expires != "" {
+		d, err := time.ParseDuration(q.Expires)
+		if err != nil || d < time.Second || d > storage.MaxSignedURLExpiry {
+			httpx.WriteError(w, r, fieldError("expires", "must be a duration from 1s to 168h, such as 15m", "value_error.duration"))
 			return
 		}
 		expiry = d
 	}
-	key := r.PathValue("key")
+	key, err := userKey(r, userID)
+	if err != nil {
+		httpx.WriteError(w, r, storageError(err))
+		return
+	}
 	if _, err := f.bucket.Stat(r.Context(), key); err != nil {
 		httpx.WriteError(w, r, storageError(err))
 		return
@@ -179,7 +242,45 @@ func (f *files) link(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, storageError(err))
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"url": u, "expires_at": time.Now().Add(expiry).UTC()})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"url": absolute(r, u), "expires_at": time.Now().Add(expiry).UTC()})
+}
+
+// absolute resolves a link relative to the service (the memory bucket's,
+// without PUBLIC_URL) against the request's host.
+func absolute(r *http.Request, u string) string {
+	if !strings.HasPrefix(u, "/") {
+		return u
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + u
+}
+
+// queryDecoder fills `form`-tagged fields from a URL query.
+var queryDecoder = form.NewDecoder()
+
+// decodeQuery decodes and validates the URL query into dst; a value of the
+// wrong type or a rule broken is a 422 naming the field.
+func decodeQuery(r *http.Request, dst any) error {
+	if err := queryDecoder.Decode(dst, r.URL.Query()); err != nil {
+		var errs form.DecodeErrors
+		if !errors.As(err, &errs) {
+			return httpx.Internal(err)
+		}
+		ve := &httpx.ValidationError{}
+		for _, name := range slices.Sorted(maps.Keys(errs)) {
+			ve.Add([]string{"query", name}, "value is not of the expected type", "type_error")
+		}
+		return ve
+	}
+	return httpx.Validate(dst, "form")
+}
+
+// fieldError is a 422 naming one query field.
+func fieldError(field, msg, typ string) error {
+	return (&httpx.ValidationError{}).Add([]string{"query", field}, msg, typ)
 }
 
 // storageError turns a storage error into the response a client should see;

@@ -2,35 +2,37 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/groundwork-go/groundwork/examples/internal/exampleapp"
+	"github.com/groundwork-go/groundwork/examples/internal/exampletest"
 )
 
-func newTestServer(t *testing.T, token string, maxBytes int64) *httptest.Server {
+// startExample serves the example on the memory bucket with the given
+// upload limit, on a database private to the test.
+func startExample(t *testing.T, maxBytes int64) *exampletest.Server {
 	t.Helper()
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	cfg := config{Backend: "memory", MaxUploadBytes: maxBytes, UploadToken: token}
-	bucket, signed, err := openBucket(context.Background(), cfg, srv.URL+"/signed")
-	if err != nil {
-		t.Fatal(err)
+	srv, logs := exampletest.Build(t, "storage", map[string]string{"MAX_UPLOAD_BYTES": strconv.FormatInt(maxBytes, 10)}, setup)
+	if !strings.Contains(logs, "STORAGE_BACKEND is not set") || !strings.Contains(logs, "backend=memory") {
+		t.Fatalf("got logs %q, want the in-memory bucket announced", logs)
 	}
-	mux.Handle("/", newMux(bucket, signed, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	return srv
 }
 
-func do(t *testing.T, method, url string, body io.Reader, header map[string]string) (*http.Response, []byte) {
+// do sends a raw request (a streamed body, custom headers) with the token.
+func do(t *testing.T, method, url, token string, body io.Reader, header map[string]string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
@@ -51,9 +53,10 @@ func do(t *testing.T, method, url string, body io.Reader, header map[string]stri
 type streamBody struct{ io.Reader }
 
 func TestUploadDownload(t *testing.T) {
-	srv := newTestServer(t, "", 1000)
+	srv := startExample(t, 1000)
+	tok := srv.Signup(t).AccessToken
 	content := []byte("0123456789abcdefghij")
-	resp, body := do(t, "PUT", srv.URL+"/files/docs/a b.txt", bytes.NewReader(content), map[string]string{"Content-Type": "text/plain"})
+	resp, body := do(t, "PUT", srv.URL+"/api/v1/files/docs/a b.txt", tok, bytes.NewReader(content), map[string]string{"Content-Type": "text/plain"})
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("PUT: got %d %s, want 201", resp.StatusCode, body)
 	}
@@ -80,7 +83,7 @@ func TestUploadDownload(t *testing.T) {
 			if tc.rng != "" {
 				h["Range"] = tc.rng
 			}
-			resp, body := do(t, "GET", srv.URL+"/files/docs/a b.txt", nil, h)
+			resp, body := do(t, "GET", srv.URL+"/api/v1/files/docs/a b.txt", tok, nil, h)
 			if resp.StatusCode != tc.wantStatus {
 				t.Fatalf("GET: got status %d (%s), want %d", resp.StatusCode, body, tc.wantStatus)
 			}
@@ -95,7 +98,8 @@ func TestUploadDownload(t *testing.T) {
 }
 
 func TestUploadLimit(t *testing.T) {
-	srv := newTestServer(t, "", 100)
+	srv := startExample(t, 100)
+	tok := srv.Signup(t).AccessToken
 	big := bytes.Repeat([]byte("x"), 101)
 	tests := []struct {
 		name string
@@ -106,84 +110,101 @@ func TestUploadLimit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := do(t, "PUT", srv.URL+"/files/big.bin", tc.body, nil)
+			resp, body := do(t, "PUT", srv.URL+"/api/v1/files/big.bin", tok, tc.body, nil)
 			if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "PAYLOAD_TOO_LARGE") {
 				t.Errorf("PUT over limit: got %d %s, want 413 PAYLOAD_TOO_LARGE", resp.StatusCode, body)
 			}
-			if resp, _ := do(t, "GET", srv.URL+"/files/big.bin", nil, nil); resp.StatusCode != http.StatusNotFound {
+			if resp, _ := do(t, "GET", srv.URL+"/api/v1/files/big.bin", tok, nil, nil); resp.StatusCode != http.StatusNotFound {
 				t.Errorf("GET after refused upload: got %d, want 404", resp.StatusCode)
 			}
 		})
 	}
-	if resp, body := do(t, "PUT", srv.URL+"/files/ok.bin", streamBody{bytes.NewReader(big[:100])}, nil); resp.StatusCode != http.StatusCreated {
+	if resp, body := do(t, "PUT", srv.URL+"/api/v1/files/ok.bin", tok, streamBody{bytes.NewReader(big[:100])}, nil); resp.StatusCode != http.StatusCreated {
 		t.Errorf("PUT at the limit: got %d %s, want 201", resp.StatusCode, body)
 	}
 }
 
-func TestUploadToken(t *testing.T) {
-	srv := newTestServer(t, "s3cret", 100)
-	tests := []struct {
-		name   string
-		header map[string]string
-		want   int
-	}{
-		{"no token", nil, http.StatusUnauthorized},
-		{"wrong token", map[string]string{"Authorization": "Bearer nope"}, http.StatusUnauthorized},
-		{"right token", map[string]string{"Authorization": "Bearer s3cret"}, http.StatusCreated},
+func TestFilesBelongToUsers(t *testing.T) {
+	srv := startExample(t, 100)
+	owner, other := srv.Signup(t).AccessToken, srv.Signup(t).AccessToken
+	if resp, body := do(t, "PUT", srv.URL+"/api/v1/files/secret.txt", owner, strings.NewReader("mine"), nil); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT: got %d %s, want 201", resp.StatusCode, body)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, body := do(t, "PUT", srv.URL+"/files/f", strings.NewReader("x"), tc.header)
-			if resp.StatusCode != tc.want {
-				t.Errorf("PUT: got %d %s, want %d", resp.StatusCode, body, tc.want)
-			}
-		})
+	// Without a token every route is 401 in the standard envelope.
+	for _, rt := range []struct{ method, path string }{
+		{"PUT", "/api/v1/files/secret.txt"}, {"GET", "/api/v1/files/secret.txt"}, {"DELETE", "/api/v1/files/secret.txt"},
+		{"GET", "/api/v1/files"}, {"POST", "/api/v1/links/secret.txt"},
+	} {
+		srv.Do(t, rt.method, rt.path, "", nil).WantError(t, http.StatusUnauthorized, "UNAUTHORIZED")
+		srv.Do(t, rt.method, rt.path, "not-a-token", nil).WantError(t, http.StatusUnauthorized, "UNAUTHORIZED")
 	}
-	if resp, _ := do(t, "GET", srv.URL+"/files/f", nil, nil); resp.StatusCode != http.StatusOK {
-		t.Errorf("GET without token: got %d, want 200", resp.StatusCode)
+	// Another user neither sees, reads, links nor deletes the file, and
+	// writing the same name makes their own file.
+	srv.Do(t, "GET", "/api/v1/files/secret.txt", other, nil).WantError(t, http.StatusNotFound, "NOT_FOUND")
+	srv.Do(t, "POST", "/api/v1/links/secret.txt", other, nil).WantError(t, http.StatusNotFound, "NOT_FOUND")
+	srv.Do(t, "DELETE", "/api/v1/files/secret.txt", other, nil).WantError(t, http.StatusNotFound, "NOT_FOUND")
+	var page struct {
+		Files []fileJSON `json:"files"`
 	}
-	if resp, _ := do(t, "DELETE", srv.URL+"/files/f", nil, nil); resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("DELETE without token: got %d, want 401", resp.StatusCode)
+	srv.Do(t, "GET", "/api/v1/files", other, nil).Want(t, http.StatusOK, &page)
+	if len(page.Files) != 0 {
+		t.Fatalf("got the other user's listing %+v, want empty", page.Files)
+	}
+	if resp, body := do(t, "PUT", srv.URL+"/api/v1/files/secret.txt", other, strings.NewReader("theirs"), nil); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT by the other user: got %d %s, want 201", resp.StatusCode, body)
+	}
+	if resp, body := do(t, "GET", srv.URL+"/api/v1/files/secret.txt", owner, nil, nil); resp.StatusCode != http.StatusOK || string(body) != "mine" {
+		t.Fatalf("owner's GET: got %d %q, want 200 mine", resp.StatusCode, body)
 	}
 }
 
 func TestListLinkDelete(t *testing.T) {
-	srv := newTestServer(t, "", 100)
+	srv := startExample(t, 100)
+	tok := srv.Signup(t).AccessToken
 	for _, k := range []string{"a/1", "a/2", "a/b/3", "c"} {
-		if resp, body := do(t, "PUT", srv.URL+"/files/"+k, strings.NewReader(k), nil); resp.StatusCode != http.StatusCreated {
+		if resp, body := do(t, "PUT", srv.URL+"/api/v1/files/"+k, tok, strings.NewReader(k), nil); resp.StatusCode != http.StatusCreated {
 			t.Fatalf("PUT %s: got %d %s", k, resp.StatusCode, body)
 		}
 	}
-	resp, body := do(t, "GET", srv.URL+"/files?prefix=a/&delimiter=/", nil, nil)
 	var page struct {
 		Files    []fileJSON `json:"files"`
 		Prefixes []string   `json:"prefixes"`
 	}
-	if err := json.Unmarshal(body, &page); err != nil || resp.StatusCode != 200 || len(page.Files) != 2 || len(page.Prefixes) != 1 || page.Prefixes[0] != "a/b/" {
-		t.Errorf("list: got %d %s, want files a/1, a/2 and prefix a/b/", resp.StatusCode, body)
+	srv.Do(t, "GET", "/api/v1/files?prefix=a/&delimiter=/", tok, nil).Want(t, http.StatusOK, &page)
+	if len(page.Files) != 2 || page.Files[0].Key != "a/1" || len(page.Prefixes) != 1 || page.Prefixes[0] != "a/b/" {
+		t.Errorf("list: got %+v, want files a/1, a/2 and prefix a/b/", page)
 	}
 
-	resp, body = do(t, "POST", srv.URL+"/links/a/2?expires=1m", nil, nil)
 	var link struct{ URL string }
-	if err := json.Unmarshal(body, &link); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("link: got %d %s, want 200 with a URL", resp.StatusCode, body)
+	srv.Do(t, "POST", "/api/v1/links/a/2?expires=1m", tok, nil).Want(t, http.StatusOK, &link)
+	// A link needs no token: it is how a file is shared.
+	if resp, body := do(t, "GET", link.URL, "", nil, nil); resp.StatusCode != 200 || string(body) != "a/2" {
+		t.Errorf("GET link %s: got %d %q, want 200 a/2", link.URL, resp.StatusCode, body)
 	}
-	if resp, body := do(t, "GET", link.URL, nil, nil); resp.StatusCode != 200 || string(body) != "a/2" {
-		t.Errorf("GET link: got %d %q, want 200 a/2", resp.StatusCode, body)
+	srv.Do(t, "POST", "/api/v1/links/nope", tok, nil).WantError(t, http.StatusNotFound, "NOT_FOUND")
+
+	tests := []struct {
+		name, path, field string
+	}{
+		{"link valid 30 days", "/api/v1/links/a/2?expires=720h", "expires"},
+		{"link expiry not a duration", "/api/v1/links/a/2?expires=soon", "expires"},
+		{"page size not a number", "/api/v1/files?page_size=ten", "page_size"},
+		{"page size too large", "/api/v1/files?page_size=5000", "page_size"},
 	}
-	if resp, _ := do(t, "POST", srv.URL+"/links/nope", nil, nil); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("link to missing file: got %d, want 404", resp.StatusCode)
-	}
-	if resp, _ := do(t, "POST", srv.URL+"/links/a/2?expires=720h", nil, nil); resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("link valid 30 days: got %d, want 400", resp.StatusCode)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			method := "GET"
+			if strings.Contains(tc.path, "/links/") {
+				method = "POST"
+			}
+			srv.Do(t, method, tc.path, tok, nil).WantValidation(t, tc.field)
+		})
 	}
 
-	if resp, _ := do(t, "DELETE", srv.URL+"/files/a/1", nil, nil); resp.StatusCode != http.StatusNoContent {
+	if resp, _ := do(t, "DELETE", srv.URL+"/api/v1/files/a/1", tok, nil, nil); resp.StatusCode != http.StatusNoContent {
 		t.Errorf("DELETE: got %d, want 204", resp.StatusCode)
 	}
-	if resp, _ := do(t, "DELETE", srv.URL+"/files/a/1", nil, nil); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("second DELETE: got %d, want 404", resp.StatusCode)
-	}
+	srv.Do(t, "DELETE", "/api/v1/files/a/1", tok, nil).WantError(t, http.StatusNotFound, "NOT_FOUND")
 }
 
 func TestLoadConfig(t *testing.T) {
@@ -200,11 +221,10 @@ func TestLoadConfig(t *testing.T) {
 		{"gcs missing key file", map[string]string{"STORAGE_BACKEND": "gcs", "GCS_BUCKET": "b", "GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/key.json"}, "GOOGLE_APPLICATION_CREDENTIALS", ""},
 		{"unknown backend", map[string]string{"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND", ""},
 		{"bad limit", map[string]string{"MAX_UPLOAD_BYTES": "-1"}, "MAX_UPLOAD_BYTES", ""},
-		{"bad port", map[string]string{"PORT": "http"}, "PORT", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := loadConfig(func(k string) string { return tc.env[k] })
+			cfg, err := loadConfig(exampleapp.NewEnv(exampletest.Env(tc.env)))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Errorf("loadConfig: got %v, want an error naming %s", err, tc.wantErr)
@@ -215,17 +235,5 @@ func TestLoadConfig(t *testing.T) {
 				t.Errorf("loadConfig: got %q, %v, want %q, nil", cfg.Backend, err, tc.want)
 			}
 		})
-	}
-}
-
-func TestRunStopsWithContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var out bytes.Buffer
-	if err := run(ctx, func(k string) string { return map[string]string{"PORT": "0"}[k] }, &out); err != nil {
-		t.Fatalf("run: got error %v, want nil after shutdown", err)
-	}
-	if !strings.Contains(out.String(), "UPLOAD_TOKEN is not set") || !strings.Contains(out.String(), "backend=memory") {
-		t.Errorf("run log: got %q, want the open-upload warning and the backend", out.String())
 	}
 }
