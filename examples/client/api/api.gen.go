@@ -243,7 +243,9 @@ type SignupRequest struct {
 	// Email Example: john@example.com
 	Email openapi_types.Email `json:"email"`
 
-	// FirstName Example: John
+	// FirstName Any printable text, 1 to 50 characters after trimming; invalid UTF-8, control and format characters are 422.
+	//
+	// Example: John
 	FirstName string `json:"first_name"`
 
 	// LastName Example: Doe
@@ -252,7 +254,7 @@ type SignupRequest struct {
 	// Password Example: secretpassword
 	Password string `json:"password"`
 
-	// Username Unique case-insensitively; may not contain "@".
+	// Username Unique case-insensitively. After trimming and NFKC normalisation (the form that is stored): 3 to 50 characters, letters and digits of any script, `_`, `.` and `-` (combining marks after the first character), starting with a letter or a digit. No whitespace, control or format characters (zero-width joiners, direction overrides), no `@` or other symbols; anything else is 422 with `loc: ["username"]`.
 	//
 	// Example: johndoe
 	Username string `json:"username"`
@@ -480,7 +482,7 @@ type ClientInterface interface {
 
 	// LoginWithBody Log in with a username (or email) and password
 	//
-	// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+	// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -489,7 +491,7 @@ type ClientInterface interface {
 
 	// Login Log in with a username (or email) and password
 	//
-	// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+	// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -498,7 +500,7 @@ type ClientInterface interface {
 
 	// LoginWithFormdataBody Log in with a username (or email) and password
 	//
-	// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+	// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -644,7 +646,7 @@ type ClientInterface interface {
 
 	// ChangePasswordWithBody Change the authenticated user's password
 	//
-	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -653,7 +655,7 @@ type ClientInterface interface {
 
 	// ChangePassword Change the authenticated user's password
 	//
-	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -662,7 +664,7 @@ type ClientInterface interface {
 
 	// ChangePasswordWithFormdataBody Change the authenticated user's password
 	//
-	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -711,7 +713,7 @@ type ClientInterface interface {
 
 	// Metrics Prometheus metrics
 	//
-	// Request counts and latencies by route, rate-limit decisions, revocation checks and cache outcomes, in the Prometheus text format (or OpenMetrics, when the Accept header asks for it). Served here when `METRICS_ENABLED` is true and `METRICS_ADDR` is unset; with `METRICS_ADDR` it moves to that address. Not rate limited.
+	// Request counts and latencies by route, rate-limit decisions, revocation checks and cache outcomes, in the Prometheus text format (or OpenMetrics, when the Accept header asks for it). Served here when `METRICS_ENABLED` is true, `METRICS_ADDR` is unset and `METRICS_PUBLIC` is true (the default in development; in production `/metrics` is served only on `METRICS_ADDR` unless `METRICS_PUBLIC=true`). Rate limited here by the lenient tier per client IP; not on `METRICS_ADDR`.
 	//
 	// Corresponds with GET /metrics (the `Metrics` operationId).
 	Metrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -743,7 +745,7 @@ type ClientInterface interface {
 
 // LoginWithBody Log in with a username (or email) and password
 //
-// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -762,7 +764,7 @@ func (c *Client) LoginWithBody(ctx context.Context, contentType string, body io.
 
 // Login Log in with a username (or email) and password
 //
-// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -781,7 +783,7 @@ func (c *Client) Login(ctx context.Context, body LoginJSONRequestBody, reqEditor
 
 // LoginWithFormdataBody Log in with a username (or email) and password
 //
-// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -1084,7 +1086,7 @@ func (c *Client) UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, req
 
 // ChangePasswordWithBody Change the authenticated user's password
 //
-// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1103,7 +1105,7 @@ func (c *Client) ChangePasswordWithBody(ctx context.Context, contentType string,
 
 // ChangePassword Change the authenticated user's password
 //
-// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1122,7 +1124,7 @@ func (c *Client) ChangePassword(ctx context.Context, body ChangePasswordJSONRequ
 
 // ChangePasswordWithFormdataBody Change the authenticated user's password
 //
-// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -1241,7 +1243,7 @@ func (c *Client) Health(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 
 // Metrics Prometheus metrics
 //
-// Request counts and latencies by route, rate-limit decisions, revocation checks and cache outcomes, in the Prometheus text format (or OpenMetrics, when the Accept header asks for it). Served here when `METRICS_ENABLED` is true and `METRICS_ADDR` is unset; with `METRICS_ADDR` it moves to that address. Not rate limited.
+// Request counts and latencies by route, rate-limit decisions, revocation checks and cache outcomes, in the Prometheus text format (or OpenMetrics, when the Accept header asks for it). Served here when `METRICS_ENABLED` is true, `METRICS_ADDR` is unset and `METRICS_PUBLIC` is true (the default in development; in production `/metrics` is served only on `METRICS_ADDR` unless `METRICS_PUBLIC=true`). Rate limited here by the lenient tier per client IP; not on `METRICS_ADDR`.
 //
 // Corresponds with GET /metrics (the `Metrics` operationId).
 func (c *Client) Metrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2093,7 +2095,7 @@ type ClientWithResponsesInterface interface {
 
 	// LoginWithBodyWithResponse Log in with a username (or email) and password
 	//
-	// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+	// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2102,7 +2104,7 @@ type ClientWithResponsesInterface interface {
 
 	// LoginWithResponse Log in with a username (or email) and password
 	//
-	// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+	// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2111,7 +2113,7 @@ type ClientWithResponsesInterface interface {
 
 	// LoginWithFormdataBodyWithResponse Log in with a username (or email) and password
 	//
-	// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+	// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2261,7 +2263,7 @@ type ClientWithResponsesInterface interface {
 
 	// ChangePasswordWithBodyWithResponse Change the authenticated user's password
 	//
-	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2270,7 +2272,7 @@ type ClientWithResponsesInterface interface {
 
 	// ChangePasswordWithResponse Change the authenticated user's password
 	//
-	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2279,7 +2281,7 @@ type ClientWithResponsesInterface interface {
 
 	// ChangePasswordWithFormdataBodyWithResponse Change the authenticated user's password
 	//
-	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+	// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2340,7 +2342,7 @@ type ClientWithResponsesInterface interface {
 
 	// MetricsWithResponse Prometheus metrics
 	//
-	// Request counts and latencies by route, rate-limit decisions, revocation checks and cache outcomes, in the Prometheus text format (or OpenMetrics, when the Accept header asks for it). Served here when `METRICS_ENABLED` is true and `METRICS_ADDR` is unset; with `METRICS_ADDR` it moves to that address. Not rate limited.
+	// Request counts and latencies by route, rate-limit decisions, revocation checks and cache outcomes, in the Prometheus text format (or OpenMetrics, when the Accept header asks for it). Served here when `METRICS_ENABLED` is true, `METRICS_ADDR` is unset and `METRICS_PUBLIC` is true (the default in development; in production `/metrics` is served only on `METRICS_ADDR` unless `METRICS_PUBLIC=true`). Rate limited here by the lenient tier per client IP; not on `METRICS_ADDR`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2444,6 +2446,11 @@ type LoginResult500Headers struct {
 	XRequestID *string
 }
 
+// LoginResult503Headers the declared response headers of an HTTP 503 response for Login
+type LoginResult503Headers struct {
+	XRequestID *string
+}
+
 type LoginResult struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2463,6 +2470,8 @@ type LoginResult struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *LoginResult200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -2479,6 +2488,8 @@ type LoginResult struct {
 	Headers429 *LoginResult429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *LoginResult500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *LoginResult503Headers
 }
 
 // Status returns HTTPResponse.Status
@@ -2945,6 +2956,11 @@ type LoginTokenResult500Headers struct {
 	XRequestID *string
 }
 
+// LoginTokenResult503Headers the declared response headers of an HTTP 503 response for LoginToken
+type LoginTokenResult503Headers struct {
+	XRequestID *string
+}
+
 type LoginTokenResult struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2964,6 +2980,8 @@ type LoginTokenResult struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *LoginTokenResult200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -2980,6 +2998,8 @@ type LoginTokenResult struct {
 	Headers429 *LoginTokenResult429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *LoginTokenResult500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *LoginTokenResult503Headers
 }
 
 // Status returns HTTPResponse.Status
@@ -3977,7 +3997,19 @@ func (r HealthResult) ContentType() string {
 
 // MetricsResult200Headers the declared response headers of an HTTP 200 response for Metrics
 type MetricsResult200Headers struct {
-	XRequestID *string
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestID          *string
+}
+
+// MetricsResult429Headers the declared response headers of an HTTP 429 response for Metrics
+type MetricsResult429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+	XRequestID          *string
 }
 
 // MetricsResult500Headers the declared response headers of an HTTP 500 response for Metrics
@@ -3988,10 +4020,14 @@ type MetricsResult500Headers struct {
 type MetricsResult struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *MetricsResult200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MetricsResult429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *MetricsResult500Headers
 }
@@ -4274,7 +4310,7 @@ func (r RedocScriptResult) ContentType() string {
 
 // LoginWithBodyWithResponse Log in with a username (or email) and password
 //
-// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4289,7 +4325,7 @@ func (c *ClientWithResponses) LoginWithBodyWithResponse(ctx context.Context, con
 
 // LoginWithResponse Log in with a username (or email) and password
 //
-// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4304,7 +4340,7 @@ func (c *ClientWithResponses) LoginWithResponse(ctx context.Context, body LoginJ
 
 // LoginWithFormdataBodyWithResponse Log in with a username (or email) and password
 //
-// Checks the credentials and answers an access token and a refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP.
+// Checks the credentials, starts a session and answers its access token and refresh token. A wrong password and an unknown user give the same 401. Rate limited by the strict tier per client IP and per login name. When every password-hashing slot stays busy for `HASH_MAX_WAIT`, the answer is 503 with `Retry-After`.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4548,7 +4584,7 @@ func (c *ClientWithResponses) UpdateMeWithResponse(ctx context.Context, body Upd
 
 // ChangePasswordWithBodyWithResponse Change the authenticated user's password
 //
-// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4563,7 +4599,7 @@ func (c *ClientWithResponses) ChangePasswordWithBodyWithResponse(ctx context.Con
 
 // ChangePasswordWithResponse Change the authenticated user's password
 //
-// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4578,7 +4614,7 @@ func (c *ClientWithResponses) ChangePasswordWithResponse(ctx context.Context, bo
 
 // ChangePasswordWithFormdataBodyWithResponse Change the authenticated user's password
 //
-// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID.
+// Checks the current password, ends every session of the user (all tokens issued before stop working), sets the new password and answers the token pair of a new session. A wrong current password is 400; a password changed at the same time by another request is 409. Rate limited by the user tier per user ID, and by the strict tier per user and per client IP.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4681,7 +4717,7 @@ func (c *ClientWithResponses) HealthWithResponse(ctx context.Context, reqEditors
 
 // MetricsWithResponse Prometheus metrics
 //
-// Request counts and latencies by route, rate-limit decisions, revocation checks and cache outcomes, in the Prometheus text format (or OpenMetrics, when the Accept header asks for it). Served here when `METRICS_ENABLED` is true and `METRICS_ADDR` is unset; with `METRICS_ADDR` it moves to that address. Not rate limited.
+// Request counts and latencies by route, rate-limit decisions, revocation checks and cache outcomes, in the Prometheus text format (or OpenMetrics, when the Accept header asks for it). Served here when `METRICS_ENABLED` is true, `METRICS_ADDR` is unset and `METRICS_PUBLIC` is true (the default in development; in production `/metrics` is served only on `METRICS_ADDR` unless `METRICS_PUBLIC=true`). Rate limited here by the lenient tier per client IP; not on `METRICS_ADDR`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -4819,6 +4855,13 @@ func ParseLoginResult(rsp *http.Response) (*LoginResult, error) {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -5071,6 +5114,16 @@ func ParseLoginResult(rsp *http.Response) (*LoginResult, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers LoginResult503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -6085,6 +6138,13 @@ func ParseLoginTokenResult(rsp *http.Response) (*LoginTokenResult, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	switch {
@@ -6336,6 +6396,16 @@ func ParseLoginTokenResult(rsp *http.Response) (*LoginTokenResult, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers LoginTokenResult503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -8602,6 +8672,13 @@ func ParseMetricsResult(rsp *http.Response) (*MetricsResult, error) {
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8614,6 +8691,27 @@ func ParseMetricsResult(rsp *http.Response) (*MetricsResult, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers MetricsResult200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -8622,6 +8720,44 @@ func ParseMetricsResult(rsp *http.Response) (*MetricsResult, error) {
 			headers.XRequestID = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers MetricsResult429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers MetricsResult500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
