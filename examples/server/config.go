@@ -39,6 +39,7 @@ type config struct {
 	RateLimitLenient    int
 	RateLimitUser       int
 	RateLimitTimeout    time.Duration
+	RateLimitMaxKeys    int
 	AuthWriteTimeout    time.Duration
 	HashMaxWait         time.Duration
 	Mail                mail.Config
@@ -173,6 +174,7 @@ var envVars = []envVar{
 	{"RATE_LIMIT_STRICT", "10", "requests per window per IP for login and signup", func(c *config, v string) error { return intIn(&c.RateLimitStrict, v, 1, 1_000_000) }},
 	{"RATE_LIMIT_LENIENT", "1000", "requests per window per IP for public endpoints (/health, docs)", func(c *config, v string) error { return intIn(&c.RateLimitLenient, v, 1, 1_000_000) }},
 	{"RATE_LIMIT_USER", "300", "requests per window per user ID for authenticated endpoints", func(c *config, v string) error { return intIn(&c.RateLimitUser, v, 1, 1_000_000) }},
+	{"RATE_LIMIT_MAX_KEYS", "100000", "keys (client IPs, users, login names) the in-process limiter keeps per policy (a fifth for the user tier, a tenth for the lenient tier); beyond it the least recently used key is forgotten, never one denied within its window; about 28 MB per strict policy with every window full", func(c *config, v string) error { return intIn(&c.RateLimitMaxKeys, v, 1000, 10_000_000) }},
 	{"RATE_LIMIT_TIMEOUT", "50ms", "how long a rate-limit decision may wait for Redis; a slower decision lets the request through for the default, lenient and user tiers (fail-open) and is decided by an in-process limiter for the strict tier (see README)", func(c *config, v string) error {
 		if err := duration(&c.RateLimitTimeout, v); err != nil {
 			return err

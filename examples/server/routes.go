@@ -49,7 +49,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 		return nil, err
 	}
 	var revocations auth.RevocationStore = auth.NewMemoryRevocations(auth.MemoryRevocationOptions{})
-	var limitStore ratelimit.Store = ratelimit.NewMemoryStore(ratelimit.MemoryOptions{})
+	var limitStore ratelimit.Store = ratelimit.NewMemoryStore(memoryLimits(a.cfg.RateLimitMaxKeys))
 	var cacheStore cache.Store = cache.NewMemoryStore(cache.MemoryOptions{})
 	if a.redis != nil {
 		cacheStore = cache.NewRedisStore(a.redis, cache.RedisOptions{Prefix: a.cfg.RedisKeyPrefix + "cache:"})
@@ -109,6 +109,17 @@ func (c *components) cacheObserver(name string) func(cache.Event) {
 		return nil
 	}
 	return c.metrics.CacheObserver(name)
+}
+
+// memoryLimits bounds the in-process limiter (the embedded default, and the
+// strict tier's fallback): maxKeys keys per policy, a fifth of that for the
+// user tier and a tenth for the lenient tier, whose windows hold the most
+// requests. With every window full that is about 28 MB per strict policy,
+// 110 MB for the default tier and 80 MB for the lenient tier at the
+// default 100,000.
+func memoryLimits(maxKeys int) ratelimit.MemoryOptions {
+	return ratelimit.MemoryOptions{MaxKeys: maxKeys, PolicyMaxKeys: map[string]int{
+		"user": max(1, maxKeys/5), "lenient": max(1, maxKeys/10)}}
 }
 
 // observeAuth is auth.Options.OnEvent: checks and session events go to
