@@ -73,8 +73,8 @@ type HasherOptions struct {
 	// DefaultParams values.
 	Params Params
 	// MaxConcurrent bounds how many hash computations run at once (each
-	// holds Params.Memory KiB); callers beyond it wait, first come first
-	// served. Default runtime.GOMAXPROCS(0).
+	// holds Params.Memory KiB); callers beyond it wait (in the order they
+	// began waiting, as Go channels serve them). Default runtime.GOMAXPROCS(0).
 	MaxConcurrent int
 	// MaxWait bounds how long a caller waits for a free slot. A caller
 	// still waiting after it gets an error matching ErrBusy (answer 503
