@@ -130,13 +130,7 @@ type logoutResponse struct {
 // carries a refresh_token of another session of the same user, that
 // session ends too.
 func (a *Authenticator) LogoutHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, ok := FromContext(r.Context())
-		if !ok || id.Claims == nil {
-			w.Header().Set("WWW-Authenticate", "Bearer")
-			a.writeError(w, r, httpx.Unauthorized("Not authenticated"))
-			return
-		}
+	return a.withSession(func(w http.ResponseWriter, r *http.Request, id *Identity) {
 		var in logoutRequest
 		if hasBody(r) {
 			if err := httpx.Decode(w, r, &in); err != nil {
