@@ -40,9 +40,9 @@ func serveApp(t *testing.T, env map[string]string) string {
 // shortenTimeouts sets serve's header and read timeouts for one test.
 func shortenTimeouts(t *testing.T, header, read time.Duration) {
 	t.Helper()
-	oldHeader, oldRead := readHeaderTimeout, readTimeout
-	readHeaderTimeout, readTimeout = header, read
-	t.Cleanup(func() { readHeaderTimeout, readTimeout = oldHeader, oldRead })
+	old := limits
+	limits.ReadHeaderTimeout, limits.ReadTimeout = header, read
+	t.Cleanup(func() { limits = old })
 }
 
 // dripUntilClosed writes head, then one byte of drip every interval, until
@@ -85,7 +85,7 @@ func TestSlowlorisHeadersCutOffByReadHeaderTimeout(t *testing.T) {
 	held, answer := dripUntilClosed(t, addr, "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ", 'a', 50*time.Millisecond, 5*time.Second)
 	t.Logf("slow headers held %v, answer %q", held, answer)
 	if held < 400*time.Millisecond || held > 1500*time.Millisecond {
-		t.Fatalf("connection held %v, want about the ReadHeaderTimeout of %v", held, readHeaderTimeout)
+		t.Fatalf("connection held %v, want about the ReadHeaderTimeout of %v", held, limits.ReadHeaderTimeout)
 	}
 	if strings.HasPrefix(answer, "HTTP/1.1 200") {
 		t.Fatalf("a request with unfinished headers was served: %q", answer)
@@ -99,7 +99,7 @@ func TestSlowBodyCutOffByReadTimeout(t *testing.T) {
 	held, answer := dripUntilClosed(t, addr, head, 'b', 50*time.Millisecond, 6*time.Second)
 	t.Logf("slow body held %v, answer %q", held, firstLine(answer))
 	if held < 1200*time.Millisecond || held > 3*time.Second {
-		t.Fatalf("connection held %v, want about the ReadTimeout of %v", held, readTimeout)
+		t.Fatalf("connection held %v, want about the ReadTimeout of %v", held, limits.ReadTimeout)
 	}
 	if strings.HasPrefix(answer, "HTTP/1.1 2") {
 		t.Fatalf("a request with an unfinished body succeeded: %q", firstLine(answer))
@@ -113,7 +113,7 @@ func firstLine(s string) string {
 
 func TestHugeHeadersGet431(t *testing.T) {
 	addr := serveApp(t, nil)
-	for _, size := range []int{maxHeaderBytes + 8<<10, 1 << 20} {
+	for _, size := range []int{limits.MaxHeaderBytes + 8<<10, 1 << 20} {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/groundwork-go/groundwork/examples/internal/serving"
 	"github.com/groundwork-go/groundwork/httpx"
 	"github.com/groundwork-go/groundwork/mail"
 )
@@ -152,7 +153,7 @@ var envVars = []envVar{
 			return err
 		}
 		if c.MaxConnections == 0 {
-			c.MaxConnections = defaultMaxConnections()
+			c.MaxConnections = serving.DefaultMaxConnections()
 		}
 		return nil
 	}},

@@ -2,11 +2,10 @@ package exampleapp
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/groundwork-go/groundwork/examples/internal/serving"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -27,30 +26,9 @@ func (a *App) Listen() (net.Listener, error) {
 // it stops accepting, waits up to ShutdownTimeout for requests in flight
 // and returns nil. It closes ln.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           a.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       time.Minute,
-		IdleTimeout:       2 * time.Minute,
-	}
-	a.Logger.Info("serving", "example", a.Name, "addr", ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	a.Logger.Info("stopped", "example", a.Name)
-	return nil
+	l := serving.DefaultLimits()
+	logger := a.Logger.With("example", a.Name)
+	return serving.Serve(ctx, ln, serving.NewServer(a.Handler(), logger, l), l, ShutdownTimeout, logger)
 }
 
 // Setup mounts an example's own routes (and whatever they need) on the

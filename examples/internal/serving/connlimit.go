@@ -1,4 +1,4 @@
-package main
+package serving
 
 import (
 	"net"
@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// connLimiter caps the connections a listener holds open, in all and per
+// ConnLimiter caps the connections a listener holds open, in all and per
 // client address, so idle keep-alive connections cannot exhaust the
 // process's file descriptors. At the cap, a new connection first takes the
 // place of the connection that has been idle longest (closing it costs its
@@ -19,7 +19,7 @@ import (
 //
 // It wraps the listener (Accept) and watches the server's connection states
 // (ConnState), which is how it knows which connections are idle.
-type connLimiter struct {
+type ConnLimiter struct {
 	net.Listener
 	max, perIP int // perIP 0: no per-address cap
 
@@ -31,22 +31,22 @@ type connLimiter struct {
 // trackedConn is one open connection.
 type trackedConn struct {
 	net.Conn
-	limiter *connLimiter
+	limiter *ConnLimiter
 	ip      netip.Addr
 	idle    time.Time // zero while a request is in flight (or none came yet)
 	once    sync.Once
 }
 
-// newConnLimiter wraps ln. max must be positive; perIP 0 turns the
-// per-address cap off.
-func newConnLimiter(ln net.Listener, max, perIP int) *connLimiter {
-	return &connLimiter{Listener: ln, max: max, perIP: perIP,
+// NewConnLimiter wraps ln. max must be positive; perIP 0 turns the
+// per-address cap off. Set the server's ConnState to its ConnState.
+func NewConnLimiter(ln net.Listener, max, perIP int) *ConnLimiter {
+	return &ConnLimiter{Listener: ln, max: max, perIP: perIP,
 		conns: map[net.Conn]*trackedConn{}, byIP: map[netip.Addr]int{}}
 }
 
 // Accept returns the next connection the caps allow, closing idle
 // connections to make room, or refused ones at once.
-func (l *connLimiter) Accept() (net.Conn, error) {
+func (l *ConnLimiter) Accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
@@ -62,7 +62,7 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 // admit records c if the caps allow it (closing the longest-idle
 // connection of its address, or of all, to make room) and returns its
 // tracked form, or nil.
-func (l *connLimiter) admit(c net.Conn) *trackedConn {
+func (l *ConnLimiter) admit(c net.Conn) *trackedConn {
 	ip := remoteIP(c)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -80,7 +80,7 @@ func (l *connLimiter) admit(c net.Conn) *trackedConn {
 
 // evictIdleLocked closes the longest-idle connection that match accepts
 // and reports whether there was one.
-func (l *connLimiter) evictIdleLocked(match func(*trackedConn) bool) bool {
+func (l *ConnLimiter) evictIdleLocked(match func(*trackedConn) bool) bool {
 	var oldest *trackedConn
 	for _, t := range l.conns {
 		if !t.idle.IsZero() && match(t) && (oldest == nil || t.idle.Before(oldest.idle)) {
@@ -95,7 +95,7 @@ func (l *connLimiter) evictIdleLocked(match func(*trackedConn) bool) bool {
 	return true
 }
 
-func (l *connLimiter) forgetLocked(t *trackedConn) {
+func (l *ConnLimiter) forgetLocked(t *trackedConn) {
 	if _, ok := l.conns[t]; !ok {
 		return
 	}
@@ -107,7 +107,7 @@ func (l *connLimiter) forgetLocked(t *trackedConn) {
 
 // ConnState is the http.Server hook that tells idle connections from busy
 // ones and forgets closed ones.
-func (l *connLimiter) ConnState(c net.Conn, state http.ConnState) {
+func (l *ConnLimiter) ConnState(c net.Conn, state http.ConnState) {
 	t, ok := c.(*trackedConn)
 	if !ok {
 		return
@@ -135,7 +135,7 @@ func (t *trackedConn) Close() error {
 }
 
 // open reports how many connections are held (for tests).
-func (l *connLimiter) open() int {
+func (l *ConnLimiter) open() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.conns)
@@ -148,10 +148,10 @@ func remoteIP(c net.Conn) netip.Addr {
 	return netip.Addr{}
 }
 
-// defaultMaxConnections is the connection cap when MAX_CONNECTIONS is 0:
+// DefaultMaxConnections is the connection cap to use when none is set:
 // the process's file-descriptor limit less a reserve for the database,
 // Redis, log files and outgoing calls, or 1,024 if the limit is unknown.
-func defaultMaxConnections() int {
+func DefaultMaxConnections() int {
 	const reserve = 256
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur <= 2*reserve {

@@ -1,4 +1,4 @@
-package main
+package serving
 
 import (
 	"bufio"
@@ -10,13 +10,13 @@ import (
 )
 
 // limitedServer serves h behind a connLimiter on a loopback port.
-func limitedServer(t *testing.T, max, perIP int, h http.Handler) (addr string, l *connLimiter) {
+func limitedServer(t *testing.T, max, perIP int, h http.Handler) (addr string, l *ConnLimiter) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	l = newConnLimiter(ln, max, perIP)
+	l = NewConnLimiter(ln, max, perIP)
 	srv := &http.Server{Handler: h, ConnState: l.ConnState, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
@@ -57,7 +57,7 @@ func (c *rawConn) get(path string) (int, error) {
 }
 
 // waitIdle waits until the limiter has seen n connections go idle.
-func waitIdle(t *testing.T, l *connLimiter, n int) {
+func waitIdle(t *testing.T, l *ConnLimiter, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
