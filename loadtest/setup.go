@@ -100,7 +100,18 @@ func (c *client) createAccounts(ctx context.Context, run string, n int) ([]accou
 			return err
 		}
 		accounts[i] = account{username: name, access: tp.Access, refresh: tp.Refresh}
-		status, body, err := c.call(ctx, "GET", "/api/v1/users/me", "", "", tp.Access)
+		// Set-up shares the machine with the signups' password hashing, so a
+		// check may run out of its time: a 503 is retried a few times (this
+		// is warming, not measurement).
+		var status int
+		var body string
+		for attempt := range 5 {
+			status, body, err = c.call(ctx, "GET", "/api/v1/users/me", "", "", tp.Access)
+			if err != nil || status != 503 {
+				break
+			}
+			time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+		}
 		if err != nil || status != 200 {
 			return fmt.Errorf("warm /users/me: %d %s %v", status, body, err)
 		}
