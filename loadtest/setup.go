@@ -104,7 +104,7 @@ func (c *client) createAccounts(ctx context.Context, run string, n int) ([]accou
 		// check may run out of its time: a 503 is retried a few times (this
 		// is warming, not measurement).
 		var status int
-		var body string
+		var body []byte
 		for attempt := range 5 {
 			status, body, err = c.call(ctx, "GET", "/api/v1/users/me", "", "", tp.Access)
 			if err != nil || status != 503 {
