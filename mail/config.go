@@ -16,8 +16,10 @@ const (
 	ProviderBrevo  = "brevo"
 )
 
-// Config selects and configures a provider, typically from the environment
-// (ConfigFromEnv). The zero value means email is not configured.
+// Config selects and configures a provider, typically filled in from the
+// application's own configuration (the field comments name the environment
+// variables the example server reads). The zero value means email is not
+// configured.
 type Config struct {
 	// Provider is "resend" or "brevo" (MAIL_PROVIDER), case-insensitive.
 	// Empty disables email: see Enabled.
@@ -34,17 +36,6 @@ type Config struct {
 	// HTTPClient sends the API requests. Default: a client with a 30 second
 	// timeout.
 	HTTPClient *http.Client
-}
-
-// ConfigFromEnv reads MAIL_PROVIDER, MAIL_API_KEY, MAIL_FROM and
-// MAIL_BASE_URL through getenv (os.Getenv in production).
-func ConfigFromEnv(getenv func(string) string) Config {
-	return Config{
-		Provider: strings.TrimSpace(getenv("MAIL_PROVIDER")),
-		APIKey:   strings.TrimSpace(getenv("MAIL_API_KEY")),
-		From:     strings.TrimSpace(getenv("MAIL_FROM")),
-		BaseURL:  strings.TrimSpace(getenv("MAIL_BASE_URL")),
-	}
 }
 
 // Enabled reports whether a provider is configured.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/groundwork-go/groundwork/mail"
 )
 
 // fakeResend is the Resend API's POST /emails, held until released.
@@ -72,4 +75,33 @@ func TestSignupWithoutMailConfigured(t *testing.T) {
 		t.Fatal("a mailer exists without MAIL_PROVIDER")
 	}
 	apiClient{t, s.URL}.signup("nomail")
+}
+
+func TestWelcomeEmailRendersFromEmbeddedTemplates(t *testing.T) {
+	tpl, err := loadMailTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(tpl.Names(), ","), welcomeTemplate; got != want {
+		t.Fatalf("templates: got %q, want %q", got, want)
+	}
+	msg := newWelcomeMessage(mail.Address{Email: "john@example.com"}, welcomeData{AppName: "Groundwork", Username: "johndoe", FirstName: "John"})
+	if got, want := msg.IdempotencyKey, "welcome/johndoe"; got != want {
+		t.Errorf("idempotency key: got %q, want %q", got, want)
+	}
+	r, err := tpl.Render(msg.Template, msg.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Subject, "Welcome to Groundwork, John!"; got != want {
+		t.Errorf("subject: got %q, want %q", got, want)
+	}
+	for _, want := range []string{"<strong>johndoe</strong>", "The Groundwork team"} {
+		if !strings.Contains(r.HTML, want) {
+			t.Errorf("html: missing %q in %s", want, r.HTML)
+		}
+	}
+	if _, err := tpl.Render(welcomeTemplate, welcomeData{AppName: "Groundwork", Username: "johndoe"}); !errors.Is(err, mail.ErrTemplate) {
+		t.Errorf("empty first name: got %v, want mail.ErrTemplate", err)
+	}
 }
