@@ -36,11 +36,9 @@ type MemoryOptions struct {
 	// fresh window; a key denied within its window is kept until its Reset
 	// while its shard holds any other key to forget.
 	//
-	// A key costs about 200 bytes with a short name, plus 8 bytes for each
-	// request in its window (the log grows with use, up to the limit):
-	// the default bound, with every key's window full, costs about 28 MB
-	// for a policy with limit 10, 110 MB at limit 100 and 800 MB at limit
-	// 1,000; keys that made one request cost about 21 MB at any limit.
+	// A key costs a fixed overhead (its name, list and map entries) plus
+	// 8 bytes for each request in its window (the log grows with use, up
+	// to the limit), so size the bound by the policy's limit.
 	// Default: DefaultMaxKeys.
 	MaxKeys int
 	// PolicyMaxKeys sets MaxKeys for the named policies. Default: none.
