@@ -44,9 +44,9 @@ func TestNewProviderFromConfig(t *testing.T) {
 	}{
 		{"resend", Config{Provider: "resend", APIKey: "k"}, "*mail.ResendProvider", ""},
 		{"brevo upper case", Config{Provider: "Brevo", APIKey: "k"}, "*mail.BrevoProvider", ""},
-		{"unset", Config{}, "", "MAIL_PROVIDER is not set"},
-		{"unknown", Config{Provider: "sendgrid", APIKey: "k"}, "", `unknown MAIL_PROVIDER "sendgrid"`},
-		{"no key", Config{Provider: "resend"}, "", "MAIL_API_KEY is required"},
+		{"unset", Config{}, "", "Provider is not set"},
+		{"unknown", Config{Provider: "sendgrid", APIKey: "k"}, "", `unknown Provider "sendgrid"`},
+		{"no key", Config{Provider: "resend"}, "", "APIKey is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -138,7 +138,7 @@ func ExampleNewProviderFromConfig() {
 	fmt.Println(errors.Is(err, mail.ErrConfig), err)
 	// Output:
 	// *mail.BrevoProvider <nil>
-	// true mail: invalid configuration: unknown MAIL_PROVIDER "postmark" (want "resend" or "brevo")
+	// true mail: invalid configuration: unknown Provider "postmark" (want "resend" or "brevo")
 }
 
 func ExampleNewSenderFromConfig() {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"embed"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"strings"
@@ -68,7 +69,7 @@ func newWelcomeMailer(cfg mail.Config, logger *slog.Logger) (*welcomeMailer, err
 	}
 	sender, err := mail.NewSenderFromConfig(cfg, mail.SenderOptions{Templates: tpl})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("MAIL_PROVIDER, MAIL_API_KEY, MAIL_FROM: %w", err)
 	}
 	return &welcomeMailer{queue: mail.NewQueue(sender, mail.QueueOptions{Logger: logger}), logger: logger}, nil
 }

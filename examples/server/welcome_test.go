@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -103,5 +104,24 @@ func TestWelcomeEmailRendersFromEmbeddedTemplates(t *testing.T) {
 	}
 	if _, err := tpl.Render(welcomeTemplate, welcomeData{AppName: "Groundwork", Username: "johndoe"}); !errors.Is(err, mail.ErrTemplate) {
 		t.Errorf("empty first name: got %v, want mail.ErrTemplate", err)
+	}
+}
+
+func TestWelcomeMailerRejectsIncompleteMailSettings(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	tests := []struct {
+		name string
+		cfg  mail.Config
+		want string
+	}{
+		{"no key", mail.Config{Provider: "resend", From: "a@example.com"}, "APIKey is required"},
+		{"no sender", mail.Config{Provider: "resend", APIKey: "re_k"}, "From is required"},
+		{"unknown provider", mail.Config{Provider: "postmark", APIKey: "k", From: "a@example.com"}, `unknown Provider "postmark"`},
+	}
+	for _, tt := range tests {
+		_, err := newWelcomeMailer(tt.cfg, logger)
+		if !errors.Is(err, mail.ErrConfig) || !strings.Contains(err.Error(), "MAIL_PROVIDER, MAIL_API_KEY, MAIL_FROM") || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want mail.ErrConfig naming the variables and %q", tt.name, err, tt.want)
+		}
 	}
 }
