@@ -16,35 +16,25 @@ const (
 	ProviderBrevo  = "brevo"
 )
 
-// Config selects and configures a provider, typically from the environment
-// (ConfigFromEnv). The zero value means email is not configured.
+// Config selects and configures a provider, typically filled in from the
+// application's own configuration (environment, flags or a file). The zero
+// value means email is not configured.
 type Config struct {
-	// Provider is "resend" or "brevo" (MAIL_PROVIDER), case-insensitive.
+	// Provider is "resend" or "brevo", case-insensitive.
 	// Empty disables email: see Enabled.
 	Provider string
-	// APIKey authenticates with the provider (MAIL_API_KEY). Required when
-	// Provider is set. Never logged: String and LogValue redact it.
+	// APIKey authenticates with the provider. Required when Provider is
+	// set. Never logged: String and LogValue redact it.
 	APIKey string
-	// From is the default sender, "Name <address>" or "address"
-	// (MAIL_FROM). Required by NewSenderFromConfig.
+	// From is the default sender, "Name <address>" or "address".
+	// Required by NewSenderFromConfig.
 	From string
-	// BaseURL overrides the provider's API root (MAIL_BASE_URL), e.g. for a
-	// proxy or a test server. Default: the provider's public endpoint.
+	// BaseURL overrides the provider's API root, e.g. for a proxy or a test
+	// server. Default: the provider's public endpoint.
 	BaseURL string
 	// HTTPClient sends the API requests. Default: a client with a 30 second
 	// timeout.
 	HTTPClient *http.Client
-}
-
-// ConfigFromEnv reads MAIL_PROVIDER, MAIL_API_KEY, MAIL_FROM and
-// MAIL_BASE_URL through getenv (os.Getenv in production).
-func ConfigFromEnv(getenv func(string) string) Config {
-	return Config{
-		Provider: strings.TrimSpace(getenv("MAIL_PROVIDER")),
-		APIKey:   strings.TrimSpace(getenv("MAIL_API_KEY")),
-		From:     strings.TrimSpace(getenv("MAIL_FROM")),
-		BaseURL:  strings.TrimSpace(getenv("MAIL_BASE_URL")),
-	}
 }
 
 // Enabled reports whether a provider is configured.
@@ -76,7 +66,7 @@ func redact(secret string) string {
 // ErrConfig when the provider is empty or unknown or the API key is missing.
 func NewProviderFromConfig(cfg Config) (Provider, error) {
 	if cfg.APIKey == "" && cfg.Enabled() {
-		return nil, fmt.Errorf("%w: MAIL_API_KEY is required for provider %q", ErrConfig, cfg.Provider)
+		return nil, fmt.Errorf("%w: APIKey is required for provider %q", ErrConfig, cfg.Provider)
 	}
 	switch strings.ToLower(cfg.Provider) {
 	case ProviderResend:
@@ -84,9 +74,9 @@ func NewProviderFromConfig(cfg Config) (Provider, error) {
 	case ProviderBrevo:
 		return NewBrevoProvider(brevo.New(cfg.APIKey, brevo.Options{BaseURL: cfg.BaseURL, HTTPClient: cfg.HTTPClient})), nil
 	case "":
-		return nil, fmt.Errorf("%w: MAIL_PROVIDER is not set", ErrConfig)
+		return nil, fmt.Errorf("%w: Provider is not set", ErrConfig)
 	default:
-		return nil, fmt.Errorf("%w: unknown MAIL_PROVIDER %q (want %q or %q)", ErrConfig, cfg.Provider, ProviderResend, ProviderBrevo)
+		return nil, fmt.Errorf("%w: unknown Provider %q (want %q or %q)", ErrConfig, cfg.Provider, ProviderResend, ProviderBrevo)
 	}
 }
 
@@ -100,11 +90,11 @@ func NewSenderFromConfig(cfg Config, opts SenderOptions) (*Sender, error) {
 		return nil, err
 	}
 	if cfg.From == "" {
-		return nil, fmt.Errorf("%w: MAIL_FROM is required", ErrConfig)
+		return nil, fmt.Errorf("%w: From is required", ErrConfig)
 	}
 	from, err := ParseAddress(cfg.From)
 	if err != nil {
-		return nil, fmt.Errorf("%w: MAIL_FROM: %w", ErrConfig, err)
+		return nil, fmt.Errorf("%w: From: %w", ErrConfig, err)
 	}
 	opts.DefaultFrom = from
 	return NewSender(p, opts), nil

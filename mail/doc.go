@@ -6,8 +6,8 @@
 //   - Message: one email, checked by Validate (go-playground/validator) before
 //     anything is sent; a *ValidationError lists every problem.
 //   - Templates: named html/template + text/template emails with layouts and
-//     partials, loaded from an fs.FS; DefaultTemplates embeds the "welcome"
-//     email (data: WelcomeData).
+//     partials, loaded from an fs.FS (typically an embed.FS of the
+//     application's own emails).
 //   - Provider: one email service. ResendProvider and BrevoProvider wrap the
 //     small clients in mail/resend and mail/brevo; Recorder keeps messages in
 //     memory for tests. NewProviderFromConfig picks one by name.
@@ -17,21 +17,28 @@
 //   - Queue: sends in the background so a request handler never waits; it
 //     drains on Close and logs every email it could not deliver.
 //
-// Typical wiring in a server:
+// Typical wiring in a server, with the application's templates embedded
+// under emails/ and its configuration in cfg:
 //
-//	cfg := mail.ConfigFromEnv(os.Getenv) // MAIL_PROVIDER, MAIL_API_KEY, MAIL_FROM
-//	if cfg.Enabled() {
-//		sender, err := mail.NewSenderFromConfig(cfg, mail.SenderOptions{})
-//		if err != nil {
-//			log.Fatal(err)
-//		}
-//		queue := mail.NewQueue(sender, mail.QueueOptions{})
-//		defer queue.Close(shutdownCtx)
+//	//go:embed emails
+//	var emails embed.FS
 //
-//		// in the signup handler; the error is already logged by the queue
-//		_ = queue.Enqueue(mail.NewWelcomeMessage(
-//			mail.Address{Name: u.FirstName, Email: u.Email},
-//			mail.WelcomeData{AppName: "Groundwork", Username: u.Username, FirstName: u.FirstName},
-//		))
+//	sub, _ := fs.Sub(emails, "emails")
+//	tpl, err := mail.NewTemplates(sub)
+//	if err != nil {
+//		log.Fatal(err)
 //	}
+//	sender, err := mail.NewSenderFromConfig(cfg, mail.SenderOptions{Templates: tpl})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	queue := mail.NewQueue(sender, mail.QueueOptions{})
+//	defer queue.Close(shutdownCtx)
+//
+//	// in a handler; the error is already logged by the queue
+//	_ = queue.Enqueue(&mail.Message{
+//		To:       mail.AddressList{{Name: u.FirstName, Email: u.Email}},
+//		Template: "welcome",
+//		Data:     welcomeData{Username: u.Username, FirstName: u.FirstName},
+//	})
 package mail

@@ -42,15 +42,24 @@ func ExampleNewSender() {
 }
 
 func ExampleNewQueue() {
+	tpl, err := mail.NewTemplates(fstest.MapFS{
+		"welcome.subject.tmpl": {Data: []byte(`Welcome to Acme, {{required "FirstName" .FirstName}}!`)},
+		"welcome.text.tmpl":    {Data: []byte(`Your account {{.Username}} is ready.`)},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	rec := mail.NewRecorder()
-	sender := mail.NewSender(rec, mail.SenderOptions{DefaultFrom: mail.Address{Email: "no-reply@acme.test"}})
+	sender := mail.NewSender(rec, mail.SenderOptions{DefaultFrom: mail.Address{Email: "no-reply@acme.test"}, Templates: tpl})
 	queue := mail.NewQueue(sender, mail.QueueOptions{Capacity: 100, Workers: 2})
 
 	// Enqueue returns at once; delivery happens in the background.
-	err := queue.Enqueue(mail.NewWelcomeMessage(
-		mail.Address{Name: "John", Email: "john@example.com"},
-		mail.WelcomeData{AppName: "Acme", Username: "johndoe", FirstName: "John"},
-	))
+	err = queue.Enqueue(&mail.Message{
+		To:       mail.AddressList{{Name: "John", Email: "john@example.com"}},
+		Template: "welcome",
+		Data:     map[string]string{"FirstName": "John", "Username": "johndoe"},
+	})
 	fmt.Println(err)
 
 	// At shutdown: deliver (or log) everything still queued.
@@ -81,22 +90,6 @@ func ExampleNewTemplates() {
 	// Reset your password, <Ada>
 	// <div><a href="https://acme.test/r?t=1&amp;u=2">Reset</a> for &lt;Ada&gt;</div>
 	// true
-}
-
-func ExampleDefaultTemplates() {
-	r, err := mail.DefaultTemplates().Render(mail.WelcomeTemplate, mail.WelcomeData{AppName: "Acme", Username: "johndoe", FirstName: "John"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(r.Subject)
-	// Output: Welcome to Acme, John!
-}
-
-func ExampleNewWelcomeMessage() {
-	m := mail.NewWelcomeMessage(mail.Address{Email: "john@example.com"}, mail.WelcomeData{AppName: "Acme", Username: "johndoe", FirstName: "John"})
-	fmt.Println(m.Template, m.IdempotencyKey)
-	// Output: welcome welcome/johndoe
 }
 
 func ExampleNewRecorder() {
@@ -138,15 +131,14 @@ func ExampleNewBrevoProvider() {
 }
 
 func ExampleNewProviderFromConfig() {
-	env := map[string]string{"MAIL_PROVIDER": "brevo", "MAIL_API_KEY": "xkeysib-123"}
-	p, err := mail.NewProviderFromConfig(mail.ConfigFromEnv(func(k string) string { return env[k] }))
+	p, err := mail.NewProviderFromConfig(mail.Config{Provider: "brevo", APIKey: "xkeysib-123"})
 	fmt.Printf("%T %v\n", p, err)
 
 	_, err = mail.NewProviderFromConfig(mail.Config{Provider: "postmark", APIKey: "k"})
 	fmt.Println(errors.Is(err, mail.ErrConfig), err)
 	// Output:
 	// *mail.BrevoProvider <nil>
-	// true mail: invalid configuration: unknown MAIL_PROVIDER "postmark" (want "resend" or "brevo")
+	// true mail: invalid configuration: unknown Provider "postmark" (want "resend" or "brevo")
 }
 
 func ExampleNewSenderFromConfig() {
@@ -158,10 +150,11 @@ func ExampleNewSenderFromConfig() {
 		fmt.Println(err)
 		return
 	}
-	res, err := sender.Send(context.Background(), mail.NewWelcomeMessage(
-		mail.Address{Email: "john@example.com"},
-		mail.WelcomeData{AppName: "Acme", Username: "johndoe", FirstName: "John"},
-	))
+	res, err := sender.Send(context.Background(), &mail.Message{
+		To:      mail.AddressList{{Email: "john@example.com"}},
+		Subject: "Welcome to Acme",
+		Text:    "Your account johndoe is ready.",
+	})
 	fmt.Println(res.ID, err)
 
 	// Config is safe to log: the API key is redacted.

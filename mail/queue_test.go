@@ -152,12 +152,12 @@ func TestQueueClosed(t *testing.T) {
 
 func TestQueueRefusesBadMessagesUpFront(t *testing.T) {
 	rec := NewRecorder()
-	q := NewQueue(NewSender(rec, SenderOptions{DefaultFrom: Address{Email: "a@acme.test"}}), QueueOptions{Logger: slog.New(slog.DiscardHandler)})
+	q := NewQueue(NewSender(rec, SenderOptions{DefaultFrom: Address{Email: "a@acme.test"}, Templates: testTemplates(t)}), QueueOptions{Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(func() { q.Close(context.Background()) })
 	if err := q.Enqueue(&Message{To: AddressList{{Email: "nope"}}, Text: "x", Subject: "s"}); !errors.Is(err, ErrInvalidMessage) {
 		t.Errorf("invalid: got %v, want ErrInvalidMessage", err)
 	}
-	if err := q.Enqueue(NewWelcomeMessage(Address{Email: "b@example.com"}, WelcomeData{AppName: "G"})); !errors.Is(err, ErrTemplate) {
+	if err := q.Enqueue(newWelcomeMessage(Address{Email: "b@example.com"}, welcomeData{AppName: "G"})); !errors.Is(err, ErrTemplate) {
 		t.Errorf("missing data: got %v, want ErrTemplate", err)
 	}
 	if got := q.Stats().Refused; got != 2 {

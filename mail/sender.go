@@ -17,11 +17,12 @@ type Deliverer interface {
 }
 
 // SenderOptions holds the optional settings of a Sender. The zero value
-// renders DefaultTemplates and makes up to 4 attempts with backoff from
-// 500ms to 30s.
+// sends messages with a body of their own (no templates) and makes up to 4
+// attempts with backoff from 500ms to 30s.
 type SenderOptions struct {
-	// Templates renders messages that name a Template.
-	// Default: DefaultTemplates().
+	// Templates renders messages that name a Template (see NewTemplates).
+	// Default: none; a message naming a template then fails with
+	// ErrUnknownTemplate.
 	Templates *Templates
 	// DefaultFrom is used when a message has no From. Default: none (From is
 	// then required on every message).
@@ -59,7 +60,7 @@ var _ Deliverer = (*Sender)(nil)
 // NewSender returns a Sender delivering through p.
 func NewSender(p Provider, opts SenderOptions) *Sender {
 	if opts.Templates == nil {
-		opts.Templates = DefaultTemplates()
+		opts.Templates = &Templates{}
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 4

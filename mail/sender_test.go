@@ -216,7 +216,7 @@ func TestSenderStopsWhenContextEnds(t *testing.T) {
 
 func TestSenderDoesNotSendInvalidMessages(t *testing.T) {
 	rec := NewRecorder()
-	s := NewSender(rec, SenderOptions{})
+	s := NewSender(rec, SenderOptions{Templates: testTemplates(t)})
 	tests := []struct {
 		name string
 		msg  *Message
@@ -239,8 +239,8 @@ func TestSenderDoesNotSendInvalidMessages(t *testing.T) {
 func TestSenderRendersTemplateAndDefaults(t *testing.T) {
 	rec := NewRecorder()
 	from := Address{Name: "Groundwork", Email: "no-reply@groundwork.test"}
-	s := NewSender(rec, SenderOptions{DefaultFrom: from})
-	msg := NewWelcomeMessage(Address{Email: "john@example.com"}, WelcomeData{AppName: "Groundwork", Username: "johndoe", FirstName: "John"})
+	s := NewSender(rec, SenderOptions{DefaultFrom: from, Templates: testTemplates(t)})
+	msg := newWelcomeMessage(Address{Email: "john@example.com"}, welcomeData{AppName: "Groundwork", Username: "johndoe", FirstName: "John"})
 	res, err := s.Send(context.Background(), msg)
 	if err != nil {
 		t.Fatal(err)
@@ -253,7 +253,7 @@ func TestSenderRendersTemplateAndDefaults(t *testing.T) {
 		!strings.Contains(got.HTML, "johndoe") || !strings.Contains(got.Text, "johndoe") || got.IdempotencyKey != "welcome/johndoe" {
 		t.Errorf("got %+v, want the rendered welcome email from %v", got, from)
 	}
-	if msg.Template != WelcomeTemplate || msg.HTML != "" || !msg.From.IsZero() {
+	if msg.Template != welcomeTemplate || msg.HTML != "" || !msg.From.IsZero() {
 		t.Errorf("Send modified the caller's message: %+v", msg)
 	}
 }
@@ -281,8 +281,20 @@ func TestSenderTemplateSubjectIsValidated(t *testing.T) {
 	}
 }
 
+func TestSenderWithoutTemplatesRefusesTemplateMessages(t *testing.T) {
+	rec := NewRecorder()
+	s := NewSender(rec, SenderOptions{})
+	_, err := s.Send(context.Background(), welcomeFrom(Address{Email: "a@acme.test"}))
+	if !errors.Is(err, ErrUnknownTemplate) {
+		t.Errorf("got %v, want ErrUnknownTemplate", err)
+	}
+	if n := len(rec.Messages()); n != 0 {
+		t.Errorf("sent %d messages, want 0", n)
+	}
+}
+
 func welcomeFrom(from Address) *Message {
-	m := NewWelcomeMessage(Address{Email: "b@example.com"}, WelcomeData{Username: "u"})
+	m := newWelcomeMessage(Address{Email: "b@example.com"}, welcomeData{Username: "u"})
 	m.From = from
 	return m
 }

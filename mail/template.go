@@ -2,7 +2,6 @@ package mail
 
 import (
 	"bytes"
-	"embed"
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
@@ -11,9 +10,6 @@ import (
 	"strings"
 	texttemplate "text/template"
 )
-
-//go:embed templates
-var embedded embed.FS
 
 // File layout read by NewTemplates, relative to the root of the fs.FS.
 const (
@@ -94,19 +90,6 @@ func NewTemplates(fsys fs.FS) (*Templates, error) {
 		t.emails[name] = et
 	}
 	return t, nil
-}
-
-// DefaultTemplates returns the templates embedded in this package, among
-// them WelcomeTemplate.
-func DefaultTemplates() *Templates {
-	sub, err := fs.Sub(embedded, "templates")
-	if err == nil {
-		var t *Templates
-		if t, err = NewTemplates(sub); err == nil {
-			return t
-		}
-	}
-	panic("mail: embedded templates: " + err.Error()) // unreachable: tested
 }
 
 // Names returns the template names in order.

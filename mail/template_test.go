@@ -7,12 +7,12 @@ import (
 	"testing/fstest"
 )
 
-func TestDefaultTemplatesWelcome(t *testing.T) {
-	tpl := DefaultTemplates()
+func TestTemplatesWelcome(t *testing.T) {
+	tpl := testTemplates(t)
 	if got, want := strings.Join(tpl.Names(), ","), "welcome"; got != want {
 		t.Fatalf("names: got %s, want %s", got, want)
 	}
-	r, err := tpl.Render(WelcomeTemplate, WelcomeData{AppName: "Groundwork", Username: "johndoe", FirstName: "John"})
+	r, err := tpl.Render(welcomeTemplate, welcomeData{AppName: "Groundwork", Username: "johndoe", FirstName: "John"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestDefaultTemplatesWelcome(t *testing.T) {
 }
 
 func TestRenderEscapesHTMLOnly(t *testing.T) {
-	r, err := DefaultTemplates().Render(WelcomeTemplate, WelcomeData{AppName: "A&B", Username: `<script>alert("x")</script>`, FirstName: "Jo"})
+	r, err := testTemplates(t).Render(welcomeTemplate, welcomeData{AppName: "A&B", Username: `<script>alert("x")</script>`, FirstName: "Jo"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,18 +51,18 @@ func TestRenderEscapesHTMLOnly(t *testing.T) {
 }
 
 func TestRenderErrors(t *testing.T) {
-	tpl := DefaultTemplates()
+	tpl := testTemplates(t)
 	tests := []struct {
 		name, template string
 		data           any
 		wantErr        error
 		wantText       string
 	}{
-		{"unknown template", "goodbye", WelcomeData{}, ErrUnknownTemplate, `"goodbye"`},
-		{"empty field", WelcomeTemplate, WelcomeData{AppName: "G", Username: "u"}, ErrTemplate, "FirstName is required"},
-		{"missing map key", WelcomeTemplate, map[string]string{"AppName": "G", "FirstName": "F"}, ErrTemplate, `map has no entry for key "Username"`},
-		{"wrong struct", WelcomeTemplate, struct{ AppName, FirstName string }{"G", "F"}, ErrTemplate, "can't evaluate field Username"},
-		{"nil data", WelcomeTemplate, nil, ErrTemplate, "welcome subject"},
+		{"unknown template", "goodbye", welcomeData{}, ErrUnknownTemplate, `"goodbye"`},
+		{"empty field", welcomeTemplate, welcomeData{AppName: "G", Username: "u"}, ErrTemplate, "FirstName is required"},
+		{"missing map key", welcomeTemplate, map[string]string{"AppName": "G", "FirstName": "F"}, ErrTemplate, `map has no entry for key "Username"`},
+		{"wrong struct", welcomeTemplate, struct{ AppName, FirstName string }{"G", "F"}, ErrTemplate, "can't evaluate field Username"},
+		{"nil data", welcomeTemplate, nil, ErrTemplate, "welcome subject"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,7 +23,7 @@ func TestValidate(t *testing.T) {
 		want   []string // "field message" of every problem, in order
 	}{
 		{"valid text", func(m *Message) {}, nil},
-		{"valid template", func(m *Message) { m.Text, m.Subject, m.Template, m.Data = "", "", "welcome", WelcomeData{} }, nil},
+		{"valid template", func(m *Message) { m.Text, m.Subject, m.Template, m.Data = "", "", "welcome", welcomeData{} }, nil},
 		{"valid everything", func(m *Message) {
 			m.HTML = "<p>Hi</p>"
 			m.Cc = AddressList{{Email: "c@example.com"}}

@@ -9,7 +9,7 @@
 //
 //	reg := prometheus.NewRegistry()
 //	m := metrics.New(reg, metrics.Options{})
-//	limiter := ratelimit.New(store, ratelimit.Options{OnDecision: m.ObserveRateLimit})
+//	limiter := ratelimit.New(store, ratelimit.Options{OnEvent: m.ObserveRateLimitEvent})
 //	authn, err := auth.NewAuthenticator(tokens, sessions, revocations, auth.Options{OnEvent: m.ObserveAuthEvent})
 //	users := cache.NewTyped[User](cacheStore, cache.TypedOptions{OnEvent: m.CacheObserver("users")})
 //
@@ -29,6 +29,7 @@
 //	groundwork_http_request_duration_seconds{route, method, code} histogram
 //	groundwork_http_requests_in_flight                            gauge
 //	groundwork_ratelimit_decisions_total{policy, outcome}         counter
+//	groundwork_ratelimit_evictions_total{policy, denied}          counter
 //	groundwork_auth_revocation_checks_total{result}               counter
 //	groundwork_auth_session_events_total{event}                   counter
 //	groundwork_cache_events_total{cache, event}                   counter

@@ -46,10 +46,10 @@ func ExampleNew() {
 	// groundwork_http_requests_total{code="404",method="GET",route="unmatched"} 1
 }
 
-func ExampleMetrics_ObserveRateLimit() {
+func ExampleMetrics_ObserveRateLimitEvent() {
 	m := metrics.New(prometheus.NewRegistry(), metrics.Options{})
 	limiter := ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}),
-		ratelimit.Options{OnDecision: m.ObserveRateLimit})
+		ratelimit.Options{OnEvent: m.ObserveRateLimitEvent})
 
 	login := ratelimit.Policy{Name: "login", Limit: 1, Window: time.Minute}
 	for range 3 {

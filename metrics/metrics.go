@@ -55,6 +55,7 @@ type Metrics struct {
 	series   seriesCache
 
 	rateLimit    *prometheus.CounterVec
+	evictions    *prometheus.CounterVec
 	revocation   *prometheus.CounterVec
 	revocationBy [len(revocationResults)]prometheus.Counter
 	session      *prometheus.CounterVec
@@ -95,7 +96,7 @@ func New(reg prometheus.Registerer, opts Options) *Metrics {
 	}
 	m.newHTTP(ns, buckets)
 	m.newObservers(ns)
-	reg.MustRegister(m.requests, m.latency, m.inFlight, m.rateLimit, m.revocation, m.session, m.cache)
+	reg.MustRegister(m.requests, m.latency, m.inFlight, m.rateLimit, m.evictions, m.revocation, m.session, m.cache)
 	return m
 }
 

@@ -29,6 +29,10 @@ func (m *Metrics) newObservers(ns string) {
 		Namespace: ns, Subsystem: "ratelimit", Name: "decisions_total",
 		Help: "Rate-limit decisions, by policy name and outcome (allowed, denied, failed_open).",
 	}, []string{"policy", "outcome"})
+	m.evictions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "ratelimit", Name: "evictions_total",
+		Help: "Keys a memory rate-limit store forgot because their policy was at its bound, by policy name and whether the key was still denied (denied=\"true\": a client got a fresh window early).",
+	}, []string{"policy", "denied"})
 	m.revocation = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: ns, Subsystem: "auth", Name: "revocation_checks_total",
 		Help: "Token revocation checks, by result (ok, revoked, error).",
@@ -50,16 +54,22 @@ func (m *Metrics) newObservers(ns string) {
 	m.defaultCache = m.CacheObserver(DefaultCacheName)
 }
 
-// ObserveRateLimit counts one rate-limit decision by policy name and
-// outcome. Its signature is that of ratelimit.Options.OnDecision. An
-// unnamed policy is labelled as the limiter names it, for example
-// "100/1m0s".
-func (m *Metrics) ObserveRateLimit(p ratelimit.Policy, o ratelimit.Outcome) {
-	name := p.Name
+// ObserveRateLimitEvent counts one rate-limit event: a decision by policy
+// name and outcome, or a memory store's eviction by policy name and whether
+// the key was still denied. Its signature is that of
+// ratelimit.Options.OnEvent and ratelimit.MemoryOptions.OnEvent. An unnamed
+// policy is labelled as the limiter names it, for example "100/1m0s".
+func (m *Metrics) ObserveRateLimitEvent(e ratelimit.Event) {
+	name := e.Policy.Name
 	if name == "" {
-		name = strconv.Itoa(p.Limit) + "/" + p.Window.String()
+		name = strconv.Itoa(e.Policy.Limit) + "/" + e.Policy.Window.String()
 	}
-	m.rateLimit.WithLabelValues(name, o.String()).Inc()
+	switch e.Kind {
+	case ratelimit.EventDecision:
+		m.rateLimit.WithLabelValues(name, e.Outcome.String()).Inc()
+	case ratelimit.EventEviction:
+		m.evictions.WithLabelValues(name, strconv.FormatBool(e.Denied)).Inc()
+	}
 }
 
 // ObserveAuthEvent counts one auth event: a revocation check by result

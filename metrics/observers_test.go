@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"testing"
 	"time"
 
@@ -22,19 +23,34 @@ func (failingLimitStore) Allow(context.Context, string, ratelimit.Policy) (ratel
 	return ratelimit.Result{}, errBackend
 }
 
-func TestObserveRateLimit(t *testing.T) {
+func TestObserveRateLimitEvent(t *testing.T) {
 	m, reg := newMetrics(t)
 	quiet := slog.New(slog.DiscardHandler)
 	ctx := context.Background()
 
 	working := ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}),
-		ratelimit.Options{OnDecision: m.ObserveRateLimit, Logger: quiet})
+		ratelimit.Options{OnEvent: m.ObserveRateLimitEvent, Logger: quiet})
 	login := ratelimit.Policy{Name: "login", Limit: 2, Window: time.Minute}
 	for range 3 {
 		working.Allow(ctx, "203.0.113.7", login)
 	}
-	failing := ratelimit.New(failingLimitStore{}, ratelimit.Options{OnDecision: m.ObserveRateLimit, Logger: quiet})
+	failing := ratelimit.New(failingLimitStore{}, ratelimit.Options{OnEvent: m.ObserveRateLimitEvent, Logger: quiet})
 	failing.Allow(ctx, "203.0.113.7", ratelimit.Policy{Limit: 10, Window: time.Minute})
+
+	// A store bounded to one key per shard evicts the first key when a
+	// second one of the same shard arrives.
+	small := ratelimit.NewMemoryStore(ratelimit.MemoryOptions{MaxKeys: 1, OnEvent: m.ObserveRateLimitEvent})
+	for i := range 300 {
+		small.Allow(ctx, strconv.Itoa(i), login)
+	}
+	evicted := small.Stats().Evicted
+	if evicted == 0 {
+		t.Fatal("the bounded store evicted nothing")
+	}
+	const evictions = "groundwork_ratelimit_evictions_total"
+	if got := value(t, reg, evictions, "policy", "login", "denied", "false"); got != float64(evicted) {
+		t.Errorf("%s{policy=login,denied=false}: got %v, want %d", evictions, got, evicted)
+	}
 
 	const name = "groundwork_ratelimit_decisions_total"
 	tests := []struct {

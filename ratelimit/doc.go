@@ -29,8 +29,12 @@
 //	store := ratelimit.NewRedisStore(redisClient, ratelimit.RedisOptions{})
 //	limiter := ratelimit.New(store, ratelimit.Options{})
 //	tiers := ratelimit.DefaultTiers()
-//	mux.Handle("POST /api/v1/auth/login",
+//	mux.Handle("POST /login",
 //		limiter.Middleware(tiers.Strict, ratelimit.ByIP)(loginHandler))
-//	mux.Handle("GET /api/v1/users/me",
-//		limiter.Middleware(tiers.User, ratelimit.ByUser(userIDFromRequest))(meHandler))
+//	mux.Handle("GET /me", authn.Middleware(
+//		limiter.Middleware(tiers.User, ratelimit.ByUser(auth.SubjectFromRequest))(meHandler)))
+//
+// Mount the limiter inside authentication when it keys by user (ByUser reads
+// the identity the authentication middleware stored), and give
+// Options.ErrorWriter your own writer to keep your error format.
 package ratelimit

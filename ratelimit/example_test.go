@@ -48,8 +48,8 @@ func ExampleNew() {
 	counts := map[ratelimit.Outcome]int{}
 	limiter := ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}), ratelimit.Options{
 		// A metrics package would increment a counter labelled with
-		// p.Name and o.String() here.
-		OnDecision: func(p ratelimit.Policy, o ratelimit.Outcome) { counts[o]++ },
+		// e.Policy.Name and e.Outcome.String() here.
+		OnEvent: func(e ratelimit.Event) { counts[e.Outcome]++ },
 	})
 	p := ratelimit.Policy{Name: "login", Limit: 3, Window: time.Minute}
 	for range 5 {

@@ -183,12 +183,17 @@ func testFailOpen(t *testing.T, client rueidis.Client, opts ratelimit.RedisOptio
 	t.Helper()
 	var logs bytes.Buffer
 	var observed []ratelimit.Outcome
-	l := ratelimit.New(ratelimit.NewRedisStore(client, opts), ratelimit.Options{
-		Timeout:    timeout,
-		Logger:     slog.New(slog.NewTextHandler(&logs, nil)),
-		OnDecision: func(_ ratelimit.Policy, o ratelimit.Outcome) { observed = append(observed, o) },
-	})
 	p := ratelimit.Policy{Name: "t", Limit: 1, Window: time.Minute}
+	l := ratelimit.New(ratelimit.NewRedisStore(client, opts), ratelimit.Options{
+		Timeout: timeout,
+		Logger:  slog.New(slog.NewTextHandler(&logs, nil)),
+		OnEvent: func(e ratelimit.Event) {
+			if e.Kind != ratelimit.EventDecision || e.Policy != p {
+				t.Errorf("OnEvent: got %s of %+v, want a decision of %+v", e.Kind, e.Policy, p)
+			}
+			observed = append(observed, e.Outcome)
+		},
+	})
 	const requests = 10
 	for i := range requests {
 		began := time.Now()
@@ -205,7 +210,7 @@ func testFailOpen(t *testing.T, client rueidis.Client, opts ratelimit.RedisOptio
 		t.Fatalf("Stats: got %+v, want %d failed open", got, requests)
 	}
 	if len(observed) != requests || observed[0] != ratelimit.OutcomeFailedOpen {
-		t.Fatalf("OnDecision saw %v, want %d failed_open", observed, requests)
+		t.Fatalf("OnEvent saw %v, want %d failed_open", observed, requests)
 	}
 	if n := strings.Count(logs.String(), "store failed"); n != 1 {
 		t.Fatalf("fail-open log lines: got %d, want 1 (later failures are counted, not logged)\n%s", n, logs.String())

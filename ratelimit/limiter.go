@@ -83,10 +83,10 @@ type Options struct {
 	// 10 seconds with the number of failures since the last warning.
 	// Keys (client IPs, user ids) are not logged. Default: slog.Default().
 	Logger *slog.Logger
-	// OnDecision, when set, is called after every decision with the policy
-	// and the outcome, for metrics. It runs on the request path and must be
-	// fast and safe for concurrent use. Default: nil.
-	OnDecision func(p Policy, o Outcome)
+	// OnEvent, when set, receives an EventDecision after every decision,
+	// with the policy and the outcome, for metrics. It runs on the request
+	// path and must be fast and safe for concurrent use. Default: nil.
+	OnEvent func(Event)
 	// Fallback decides the requests of FailLocal policies while the store
 	// fails. Default: a MemoryStore with zero MemoryOptions, made by New.
 	Fallback *MemoryStore
@@ -121,7 +121,7 @@ type Limiter struct {
 	maxPending int64
 	pending    atomic.Int64
 	logger     *slog.Logger
-	onDecision func(Policy, Outcome)
+	onEvent    func(Event)
 	fallback   *MemoryStore
 	errWriter  httpx.ErrorWriter
 
@@ -147,7 +147,7 @@ func New(store Store, opts Options) *Limiter {
 		opts.Fallback = NewMemoryStore(MemoryOptions{})
 	}
 	l := &Limiter{store: store, timeout: opts.Timeout, maxPending: int64(opts.MaxPending),
-		logger: opts.Logger, onDecision: opts.OnDecision, fallback: opts.Fallback, errWriter: opts.ErrorWriter}
+		logger: opts.Logger, onEvent: opts.OnEvent, fallback: opts.Fallback, errWriter: opts.ErrorWriter}
 	if cb, ok := store.(contextBound); ok {
 		l.direct = cb.answersByDeadline()
 	}
@@ -182,8 +182,8 @@ func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outc
 		}
 	}
 	l.counts[outcome].Add(1)
-	if l.onDecision != nil {
-		l.onDecision(p, outcome)
+	if l.onEvent != nil {
+		l.onEvent(Event{Kind: EventDecision, Policy: p, Outcome: outcome})
 	}
 	return r, outcome
 }

@@ -36,11 +36,9 @@ type MemoryOptions struct {
 	// fresh window; a key denied within its window is kept until its Reset
 	// while its shard holds any other key to forget.
 	//
-	// A key costs about 200 bytes with a short name, plus 8 bytes for each
-	// request in its window (the log grows with use, up to the limit):
-	// the default bound, with every key's window full, costs about 28 MB
-	// for a policy with limit 10, 110 MB at limit 100 and 800 MB at limit
-	// 1,000; keys that made one request cost about 21 MB at any limit.
+	// A key costs a fixed overhead (its name, list and map entries) plus
+	// 8 bytes for each request in its window (the log grows with use, up
+	// to the limit), so size the bound by the policy's limit.
 	// Default: DefaultMaxKeys.
 	MaxKeys int
 	// PolicyMaxKeys sets MaxKeys for the named policies. Default: none.
@@ -49,11 +47,12 @@ type MemoryOptions struct {
 	// window are deleted. The sweep runs inline in the first call after the
 	// interval and visits every key. Default: DefaultSweepInterval.
 	SweepInterval time.Duration
-	// OnEvict, when set, is called for every key forgotten because its
-	// policy was at its bound (not for keys swept after their window),
-	// with the policy's name and whether the key was still denied. It runs
-	// under a lock of the store and must be fast. Default: nil.
-	OnEvict func(policy string, denied bool)
+	// OnEvent, when set, receives an EventEviction for every key forgotten
+	// because its policy was at its bound (not for keys swept after their
+	// window), with the policy of the request that needed the room and
+	// whether the forgotten key was still denied. It runs under a lock of
+	// the store and must be fast. Default: nil.
+	OnEvent func(Event)
 }
 
 // MemoryStats are a MemoryStore's counters.
@@ -77,7 +76,7 @@ type MemoryStore struct {
 	seed      maphash.Seed
 	maxKeys   int
 	perPolicy map[string]int
-	onEvict   func(string, bool)
+	onEvent   func(Event)
 
 	nextSweep     atomic.Int64 // µs since the epoch; 0 before the first call
 	evicted       atomic.Uint64
@@ -130,7 +129,7 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 		seed:      maphash.MakeSeed(),
 		maxKeys:   opts.MaxKeys,
 		perPolicy: opts.PolicyMaxKeys,
-		onEvict:   opts.OnEvict,
+		onEvent:   opts.OnEvent,
 	}
 	s.parts.Store(&map[string]*memoryPolicy{})
 	return s
@@ -152,7 +151,7 @@ func (s *MemoryStore) Allow(ctx context.Context, key string, p Policy) (Result, 
 	sh := &mp.shards[maphash.String(s.seed, key)%memoryShards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	el := sh.element(key, mp, s, now)
+	el := sh.element(key, p, mp, s, now)
 	e := el.Value.(*memoryEntry)
 	e.window = p.Window.Microseconds()
 	d := e.log.decide(now, e.window, p.Limit)
@@ -223,7 +222,7 @@ func (s *MemoryStore) eachShard(f func(mp *memoryPolicy, sh *memoryShard)) {
 
 // element returns key's list element, created (evicting first when the
 // shard is full) if needed.
-func (sh *memoryShard) element(key string, mp *memoryPolicy, s *MemoryStore, now int64) *list.Element {
+func (sh *memoryShard) element(key string, p Policy, mp *memoryPolicy, s *MemoryStore, now int64) *list.Element {
 	if el, ok := sh.keys[key]; ok {
 		return el
 	}
@@ -233,8 +232,8 @@ func (sh *memoryShard) element(key string, mp *memoryPolicy, s *MemoryStore, now
 		if denied {
 			s.evictedDenied.Add(1)
 		}
-		if s.onEvict != nil {
-			s.onEvict(mp.name, denied)
+		if s.onEvent != nil {
+			s.onEvent(Event{Kind: EventEviction, Policy: p, Denied: denied})
 		}
 	}
 	el := sh.lru.PushFront(&memoryEntry{key: key})

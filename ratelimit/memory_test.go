@@ -78,16 +78,16 @@ func TestMemoryStoreBoundsKeys(t *testing.T) {
 
 // A key denied within its window survives any number of other keys of its
 // policy: clients rotating keys cannot buy it a fresh window. Evictions are
-// counted and reported to OnEvict.
+// counted and reported to OnEvent.
 func TestMemoryStoreKeepsDeniedKeys(t *testing.T) {
 	clock := ratelimittest.NewClock(start)
 	var hooked, hookedDenied int
-	s := ratelimit.NewMemoryStore(ratelimit.MemoryOptions{Now: clock.Now, OnEvict: func(policy string, denied bool) {
-		if policy != "strict" {
-			t.Errorf("OnEvict policy: got %q, want strict", policy)
+	s := ratelimit.NewMemoryStore(ratelimit.MemoryOptions{Now: clock.Now, OnEvent: func(e ratelimit.Event) {
+		if e.Kind != ratelimit.EventEviction || e.Policy.Name != "strict" {
+			t.Errorf("OnEvent: got %s of policy %q, want eviction of strict", e.Kind, e.Policy.Name)
 		}
 		hooked++
-		if denied {
+		if e.Denied {
 			hookedDenied++
 		}
 	}})
@@ -113,7 +113,7 @@ func TestMemoryStoreKeepsDeniedKeys(t *testing.T) {
 		t.Fatalf("Stats: got %+v, want at most %d keys, at least %d evicted, none denied", st, ratelimit.DefaultMaxKeys+32, others-ratelimit.DefaultMaxKeys-32)
 	}
 	if uint64(hooked) != st.Evicted || hookedDenied != 0 {
-		t.Fatalf("OnEvict: called %d times (%d denied), want %d (0 denied)", hooked, hookedDenied, st.Evicted)
+		t.Fatalf("OnEvent: called %d times (%d denied), want %d (0 denied)", hooked, hookedDenied, st.Evicted)
 	}
 	// Once its Reset has passed the key is an ordinary one again.
 	clock.Advance(time.Minute)

@@ -96,7 +96,9 @@ func (p Policy) scope() string {
 	return fmt.Sprintf("%d/%v", p.Limit, p.Window)
 }
 
-// Tiers are the policies of the API document's rate-limiting table.
+// Tiers are four policies that cover a typical JSON API: one for
+// authentication endpoints, one for general and one for public endpoints,
+// all per IP, and one for authenticated endpoints, per user.
 type Tiers struct {
 	// Strict guards authentication endpoints (login, signup, password
 	// change), per IP. It fails locally (FailLocal): a slow or failing
@@ -110,8 +112,8 @@ type Tiers struct {
 	User Policy
 }
 
-// DefaultTiers returns the documented tiers: 10, 100, 1000 and 300 requests
-// per minute for Strict, Default, Lenient and User.
+// DefaultTiers returns tiers of 10, 100, 1000 and 300 requests per minute
+// for Strict, Default, Lenient and User.
 func DefaultTiers() Tiers {
 	return NewTiers(10, 100, 1000, 300, time.Minute)
 }

@@ -72,8 +72,8 @@ type RedisOptions struct {
 //
 // A key is a string: a 176-byte header holding its oldest and newest
 // entries, then a ring of up to Limit 8-byte slots for the rest of its last
-// allowed requests (MEMORY USAGE is about 8.3 KB at 1,000 entries, against
-// about 113 KB for a sorted set). A decision reads and writes the header
+// allowed requests, several times smaller than a sorted set of the same
+// entries. A decision reads and writes the header
 // alone; entries move between the header and the ring eight at a time, so
 // the cost does not grow with the number of entries, and the ring is
 // rebuilt only when it must grow. The concurrent decisions of a batch on

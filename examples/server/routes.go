@@ -73,7 +73,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 		WriteTimeout: a.cfg.AuthWriteTimeout, ErrorWriter: c.authErrorWriter}
 	limitOpts := ratelimit.Options{Logger: a.logger, Timeout: a.cfg.RateLimitTimeout}
 	if c.metrics != nil {
-		limitOpts.OnDecision = c.metrics.ObserveRateLimit
+		limitOpts.OnEvent = c.metrics.ObserveRateLimitEvent
 	}
 	sessions := users.NewSessions(a.db)
 	if c.authn, err = auth.NewAuthenticator(tokens, sessions, revocations, authOpts); err != nil {

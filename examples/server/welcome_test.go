@@ -2,13 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/groundwork-go/groundwork/mail"
 )
 
 // fakeResend is the Resend API's POST /emails, held until released.
@@ -72,4 +76,52 @@ func TestSignupWithoutMailConfigured(t *testing.T) {
 		t.Fatal("a mailer exists without MAIL_PROVIDER")
 	}
 	apiClient{t, s.URL}.signup("nomail")
+}
+
+func TestWelcomeEmailRendersFromEmbeddedTemplates(t *testing.T) {
+	tpl, err := loadMailTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(tpl.Names(), ","), welcomeTemplate; got != want {
+		t.Fatalf("templates: got %q, want %q", got, want)
+	}
+	msg := newWelcomeMessage(mail.Address{Email: "john@example.com"}, welcomeData{AppName: "Groundwork", Username: "johndoe", FirstName: "John"})
+	if got, want := msg.IdempotencyKey, "welcome/johndoe"; got != want {
+		t.Errorf("idempotency key: got %q, want %q", got, want)
+	}
+	r, err := tpl.Render(msg.Template, msg.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Subject, "Welcome to Groundwork, John!"; got != want {
+		t.Errorf("subject: got %q, want %q", got, want)
+	}
+	for _, want := range []string{"<strong>johndoe</strong>", "The Groundwork team"} {
+		if !strings.Contains(r.HTML, want) {
+			t.Errorf("html: missing %q in %s", want, r.HTML)
+		}
+	}
+	if _, err := tpl.Render(welcomeTemplate, welcomeData{AppName: "Groundwork", Username: "johndoe"}); !errors.Is(err, mail.ErrTemplate) {
+		t.Errorf("empty first name: got %v, want mail.ErrTemplate", err)
+	}
+}
+
+func TestWelcomeMailerRejectsIncompleteMailSettings(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	tests := []struct {
+		name string
+		cfg  mail.Config
+		want string
+	}{
+		{"no key", mail.Config{Provider: "resend", From: "a@example.com"}, "APIKey is required"},
+		{"no sender", mail.Config{Provider: "resend", APIKey: "re_k"}, "From is required"},
+		{"unknown provider", mail.Config{Provider: "postmark", APIKey: "k", From: "a@example.com"}, `unknown Provider "postmark"`},
+	}
+	for _, tt := range tests {
+		_, err := newWelcomeMailer(tt.cfg, logger)
+		if !errors.Is(err, mail.ErrConfig) || !strings.Contains(err.Error(), "MAIL_PROVIDER, MAIL_API_KEY, MAIL_FROM") || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want mail.ErrConfig naming the variables and %q", tt.name, err, tt.want)
+		}
+	}
 }

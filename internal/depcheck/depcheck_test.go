@@ -50,6 +50,32 @@ func TestDependencies(t *testing.T) {
 	}
 }
 
+// testOnly are the helpers and modules only this repository's tests use.
+var testOnly = []string{module + "internal/testenv", module + "internal/stacktest", "github.com/alicebob/miniredis", "github.com/go-chi/chi"}
+
+// TestNoTestHelpersInLibraries checks that the library packages, the
+// conformance suites a service's own tests import among them, compile none
+// of this repository's test helpers, so a service's `go mod tidy` does not
+// have to resolve miniredis or chi through them.
+func TestNoTestHelpersInLibraries(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not on PATH")
+	}
+	pkgs := []string{"httpx", "auth", "auth/authtest", "ratelimit", "ratelimit/ratelimittest", "cache", "cache/cachetest",
+		"cache/httpcache", "users", "users/userstest", "storage", "storage/storagetest", "notify", "notify/notifytest", "mail", "metrics"}
+	for _, pkg := range pkgs {
+		t.Run(pkg, func(t *testing.T) {
+			for _, dep := range deps(t, module+pkg) {
+				for _, f := range testOnly {
+					if dep == f || strings.HasPrefix(dep, f+"/") {
+						t.Errorf("%s depends on %s", pkg, dep)
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestDriverCheckDetects keeps the driver rule honest: the package that
 // opens databases does link both drivers, so the prefixes above match
 // real import paths.

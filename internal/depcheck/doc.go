@@ -1,5 +1,6 @@
-// Package depcheck holds a test that keeps heavy dependencies (gRPC, the
-// FCM SDK, Prometheus) confined to the packages that need them, and the
+// Package depcheck holds tests that keep heavy dependencies (gRPC, the
+// FCM SDK, Prometheus) confined to the packages that need them, the
 // database drivers out of the packages that only use a database handed to
-// them.
+// them, and this repository's test helpers (miniredis, chi, internal/testenv)
+// out of every library package, conformance suites included.
 package depcheck

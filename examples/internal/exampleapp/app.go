@@ -124,7 +124,7 @@ func (a *App) assemble(ctx context.Context, secret string, accessTTL, refreshTTL
 	authOpts := auth.Options{Subjects: subjects, Logger: a.Logger}
 	limitOpts := ratelimit.Options{Logger: a.Logger}
 	if a.metrics != nil {
-		authOpts.OnEvent, limitOpts.OnDecision = a.metrics.ObserveAuthEvent, a.metrics.ObserveRateLimit
+		authOpts.OnEvent, limitOpts.OnEvent = a.metrics.ObserveAuthEvent, a.metrics.ObserveRateLimitEvent
 		a.Mux.Handle("GET /metrics", a.metrics.Handler())
 	}
 	a.Auth, err = auth.NewAuthenticator(tokens, users.NewSessions(a.DB),
