@@ -49,15 +49,10 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 		return nil, err
 	}
 	var revocations auth.RevocationStore = auth.NewMemoryRevocations(auth.MemoryRevocationOptions{})
-	var limitStore ratelimit.Store = ratelimit.NewMemoryStore(memoryLimits(a.cfg.RateLimitMaxKeys))
 	var cacheStore cache.Store = cache.NewMemoryStore(cache.MemoryOptions{})
 	if a.redis != nil {
 		cacheStore = cache.NewRedisStore(a.redis, cache.RedisOptions{Prefix: a.cfg.RedisKeyPrefix + "cache:"})
 		revocations = auth.NewRedisRevocations(a.redis, auth.RedisRevocationOptions{Prefix: a.cfg.RedisKeyPrefix + "auth:"})
-	}
-	if a.limitRedis != nil {
-		limitStore = ratelimit.NewRedisStore(a.limitRedis, ratelimit.RedisOptions{
-			Prefix: a.cfg.RedisKeyPrefix + ratelimit.DefaultRedisPrefix, Batch: true})
 	}
 	c := &components{tiers: ratelimit.NewTiers(a.cfg.RateLimitStrict, a.cfg.RateLimitDefault,
 		a.cfg.RateLimitLenient, a.cfg.RateLimitUser, a.cfg.RateLimitWindow)}
@@ -72,8 +67,18 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	authOpts := auth.Options{Subjects: c.profiles, Logger: a.logger, OnEvent: c.observeAuth,
 		WriteTimeout: a.cfg.AuthWriteTimeout, ErrorWriter: c.authErrorWriter}
 	limitOpts := ratelimit.Options{Logger: a.logger, Timeout: a.cfg.RateLimitTimeout}
+	memory := memoryLimits(a.cfg.RateLimitMaxKeys)
 	if c.metrics != nil {
 		limitOpts.OnEvent = c.metrics.ObserveRateLimitEvent
+		memory.OnEvent = c.metrics.ObserveRateLimitEvent // evictions
+	}
+	// The in-process limiter decides everything in embedded mode, and the
+	// strict tier's requests while Redis fails.
+	limitOpts.Fallback = ratelimit.NewMemoryStore(memory)
+	var limitStore ratelimit.Store = limitOpts.Fallback
+	if a.limitRedis != nil {
+		limitStore = ratelimit.NewRedisStore(a.limitRedis, ratelimit.RedisOptions{
+			Prefix: a.cfg.RedisKeyPrefix + ratelimit.DefaultRedisPrefix, Batch: true})
 	}
 	sessions := users.NewSessions(a.db)
 	if c.authn, err = auth.NewAuthenticator(tokens, sessions, revocations, authOpts); err != nil {
