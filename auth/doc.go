@@ -48,11 +48,11 @@
 //		auth.NewRedisRevocations(redisClient, auth.RedisRevocationOptions{}),
 //		auth.Options{Subjects: userService})
 //	a.RestoreRevocations(ctx)
-//	mux.Handle("POST /api/v1/auth/login", a.LoginHandler(userService))
-//	mux.Handle("POST /api/v1/auth/refresh", a.RefreshHandler())
-//	mux.Handle("POST /api/v1/auth/logout", a.Middleware(a.LogoutHandler()))
-//	mux.Handle("GET /api/v1/users/me/sessions", a.Middleware(a.ListSessionsHandler()))
-//	mux.Handle("GET /api/v1/users/me", a.Middleware(meHandler))
+//	mux.Handle("POST /login", a.LoginHandler(userService))
+//	mux.Handle("POST /refresh", a.RefreshHandler())
+//	mux.Handle("POST /logout", a.Middleware(a.LogoutHandler()))
+//	mux.Handle("GET /sessions", a.Middleware(a.ListSessionsHandler()))
+//	mux.Handle("GET /me", a.Middleware(meHandler))
 //
 // Handlers read the caller with FromContext or SubjectFromRequest. When
 // Options.Subjects is a SubjectLoader, the record its check loaded (the

@@ -13,7 +13,7 @@ type MemoryRevocationOptions struct {
 }
 
 // MemoryRevocations is an in-process RevocationStore, for a single process
-// (the example server's embedded default) and tests. It holds one entry per
+// (an embedded deployment) and tests. It holds one entry per
 // ended session and one per subject whose credentials changed, each for its
 // keep duration; memory follows the live entries, not the request rate.
 //

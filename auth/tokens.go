@@ -42,7 +42,8 @@ type TokenOptions struct {
 	// VerifiedCacheSize is how many verified tokens are remembered (by
 	// their exact text) so that a token presented again skips signature
 	// verification and decoding; expiry and not-before are still checked
-	// every time. Default 10,000 (about 5 MB at most); negative disables.
+	// every time; tokens longer than 2 KB are not remembered. Default 10,000;
+	// negative disables.
 	VerifiedCacheSize int
 	// MaxLength is the longest token text accepted; a longer one is
 	// rejected (ErrTokenTooLong, a 401) before any decoding, so oversized
