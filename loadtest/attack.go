@@ -157,48 +157,38 @@ func loginFlood(ctx context.Context, f *flags, target *url.URL, tag string, res 
 		return fmt.Errorf("set-up: %w", err)
 	}
 	res.Settings["every"] = f.every.String()
+	// The normal user logs in every -every while the attack lasts.
 	stop := make(chan struct{})
-	var normal struct {
-		sync.Mutex
-		stats *floodStats
-	}
-	normal.stats = newFloodStats()
+	stopTimer := time.AfterFunc(f.duration, func() { close(stop) })
+	defer stopTimer.Stop()
+	var mu sync.Mutex
+	normal := newFloodStats()
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		tick := time.NewTicker(f.every)
-		defer tick.Stop()
-		for k := 0; ; k++ {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
+		ticking(f.every, stop, func(k int) {
 			a := accounts[k%len(accounts)]
 			req := withHeader(loginRequest(target.Host, a.username, loadPassword), "X-Forwarded-For", "192.0.2."+strconv.Itoa(1+k%250))
-			wg.Go(func() {
-				c := &conn{addr: target.Host, timeout: f.timeout}
-				defer c.close()
-				t := time.Now()
-				status, _, err := c.roundTrip(req, false)
-				lat := time.Since(t)
-				normal.Lock()
-				normal.stats.record(c, status, err, lat)
-				if err != nil { // a failed login counts in the latencies too
-					normal.stats.hist.record(lat)
-				}
-				normal.Unlock()
-			})
-		}
+			c := &conn{addr: target.Host, timeout: f.timeout}
+			defer c.close()
+			t := time.Now()
+			status, _, err := c.roundTrip(req, false)
+			lat := time.Since(t)
+			mu.Lock()
+			defer mu.Unlock()
+			normal.record(c, status, err, lat)
+			if err != nil { // a failed login counts in the latencies too
+				normal.hist.record(lat)
+			}
+		})
 	})
 	atk := flood(ctx, target, floodOptions{conns: f.conns, duration: f.duration, timeout: f.timeout, local: spreadAddrs(target)},
 		func(seq int64) []byte {
 			return withHeader(loginRequest(target.Host, fmt.Sprintf("%sx%d", tag, seq), wrongPassword), "X-Forwarded-For", forwardedIP(seq))
 		})
-	close(stop)
 	wg.Wait()
 	res.setFlood("attack", atk)
-	res.setFlood("normal_login", normal.stats)
-	res.set("normal_login_200", float64(normal.stats.status[200]))
+	res.setFlood("normal_login", normal)
+	res.set("normal_login_200", float64(normal.status[200]))
 	return nil
 }
 
@@ -236,6 +226,15 @@ func redisLogin(ctx context.Context, f *flags, target *url.URL, tag string, res 
 		if d := v - before[k]; d > 0 {
 			res.set("decisions_"+k, d)
 		}
+	}
+	if f.metricsURL != "" {
+		// What the per-IP strict tier let through to the handler (and so to
+		// the hashing queue), whether the client waited for it or not.
+		var through float64
+		for _, o := range []string{"allowed", "failed_open", "fallback_allowed"} {
+			through += res.Figures["decisions_strict_"+o]
+		}
+		res.set("strict_let_through", through)
 	}
 	return nil
 }

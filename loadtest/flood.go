@@ -108,26 +108,41 @@ type probeStats struct {
 	failures uint64    // errors, timeouts and other statuses
 }
 
-// probe requests req every interval on a new connection each time (a new
-// client's view), until stop is closed, and returns what it saw.
+// probe requests req at once and then every interval, each time on a new
+// connection (a new client's view) without waiting for the answers before,
+// until stop is closed, and returns what it saw once every probe is done.
 func probe(target *url.URL, req []byte, every, timeout time.Duration, stop <-chan struct{}) *probeStats {
 	var ps probeStats
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
+	var mu sync.Mutex
+	ticking(every, stop, func(int) {
 		c := conn{addr: target.Host, timeout: timeout}
 		t := time.Now()
 		status, _, err := c.roundTrip(req, false)
 		lat := time.Since(t)
 		c.close()
+		mu.Lock()
+		defer mu.Unlock()
 		if err == nil && status == 200 {
 			ps.hist.record(lat)
 		} else {
 			ps.failures++
 		}
+	})
+	return &ps
+}
+
+// ticking calls fn(k) in a goroutine of its own at once (k = 0) and then
+// every interval until stop is closed, and returns when every call has.
+func ticking(every time.Duration, stop <-chan struct{}, fn func(k int)) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for k := 0; ; k++ {
+		wg.Go(func() { fn(k) })
 		select {
 		case <-stop:
-			return &ps
+			return
 		case <-tick.C:
 		}
 	}
