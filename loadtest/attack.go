@@ -41,7 +41,9 @@ import (
 //     /health is probed every -every on a new connection.
 //   - big-token: -conns connections send GET /api/v1/users/me with a
 //     well-formed bogus bearer token of -token-bytes; reports the server's
-//     CPU time per request (-pid, from /proc) and /health latency.
+//     CPU time per request (-pid, from /proc) and /health latency. With
+//     -pad-bytes the requests also carry an X-Pad header of that size: a
+//     short token with padding measures what the header bytes alone cost.
 //   - key-rotation: one forwarded address spends its login budget (until a
 //     429), -keys distinct forwarded addresses hit /health, then the first
 //     address tries 20 more logins: those not denied are guesses granted
@@ -435,6 +437,11 @@ func bigToken(ctx context.Context, f *flags, target *url.URL, res *attackResult)
 	tok := bogusToken(f.tokenBytes)
 	res.Settings["token_bytes"] = strconv.Itoa(len(tok))
 	req := getRequest(target.Host, "/api/v1/users/me", tok)
+	if f.padBytes > 0 {
+		// The same header bytes without the token's work: a control.
+		req = withHeader(req, "X-Pad", strings.Repeat("p", f.padBytes))
+		res.Settings["pad_bytes"] = strconv.Itoa(f.padBytes)
+	}
 	stop := make(chan struct{})
 	var ps *probeStats
 	var pwg sync.WaitGroup

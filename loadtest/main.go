@@ -82,6 +82,7 @@ type flags struct {
 	// Attacks (see allAttacks) and the slow Redis proxy.
 	attack, label, metricsURL string
 	pid, clkTck, tokenBytes   int
+	padBytes                  int
 	keys                      int
 	every                     time.Duration
 	serveSlowProxy, upstream  string
@@ -123,6 +124,7 @@ func parseFlags(args []string) (*flags, error) {
 	fs.IntVar(&f.pid, "pid", 0, "with -attack: the server's process id, for its CPU time and memory from /proc (needed by big-token)")
 	fs.IntVar(&f.clkTck, "clk-tck", 100, "clock ticks per second of /proc/PID/stat (getconf CLK_TCK)")
 	fs.IntVar(&f.tokenBytes, "token-bytes", 28<<10, "with -attack big-token: length of the bogus bearer token")
+	fs.IntVar(&f.padBytes, "pad-bytes", 0, "with -attack big-token: also send an X-Pad header of this many bytes (a control for the header's size)")
 	fs.IntVar(&f.keys, "keys", 120_000, "with -attack key-rotation: distinct forwarded addresses that hit /health")
 	fs.DurationVar(&f.every, "every", time.Second, "with -attack: interval of the normal user's logins (login-flood) or of the /health probes")
 	fs.StringVar(&f.serveSlowProxy, "serve-slow-proxy", "", "serve a TCP proxy on this loopback address that delays every reply of -upstream by -delay, instead of generating load")
@@ -155,6 +157,8 @@ func parseFlags(args []string) (*flags, error) {
 		return nil, fmt.Errorf("-keys %d: must be in [1, %d]", f.keys, maxKeys)
 	case f.tokenBytes < 64 || f.tokenBytes > 1<<20:
 		return nil, fmt.Errorf("-token-bytes %d: must be in [64, %d]", f.tokenBytes, 1<<20)
+	case f.padBytes < 0 || f.padBytes > 30<<10:
+		return nil, fmt.Errorf("-pad-bytes %d: must be in [0, %d]", f.padBytes, 30<<10)
 	case f.delay < 0 || f.delay > 10*time.Second:
 		return nil, fmt.Errorf("-delay %v: must be in [0, 10s]", f.delay)
 	case f.clkTck < 1:

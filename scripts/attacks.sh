@@ -11,7 +11,8 @@
 #                 addresses against a server limited to 2,048 descriptors,
 #                 /health probed every 100 ms on new connections
 #   big-token     32 connections sending a 28 KB bogus bearer token (and a
-#                 short one for reference); server CPU time per request
+#                 short one, and a short one with 28 KB of another header,
+#                 for reference); server CPU time per request
 #   key-rotation  one forwarded address spends its login budget, 120,000
 #                 forwarded addresses hit /health, the first tries again
 #
@@ -134,6 +135,8 @@ for name in "${ATTACKS[@]}"; do
       attack_server "$label" 20000 RATE_LIMIT_DEFAULT=1000000
       attack big-token "$label" short -conns 32 -duration 8s -timeout 5s -every 100ms -token-bytes 200
       attack big-token "$label" default -conns 32 -duration 8s -timeout 5s -every 100ms -token-bytes 28672
+      # The control: a short token and 28 KB of another header.
+      attack big-token "$label" padded -conns 32 -duration 8s -timeout 5s -every 100ms -token-bytes 200 -pad-bytes 28472
       stop_server
       if [ "$label" = after ]; then
         attack_server "$label" 20000 RATE_LIMIT_DEFAULT=1000000 TOKEN_MAX_LENGTH=65536
@@ -173,6 +176,7 @@ rows = [
     ("big-token", "short", "server_cpu_us_per_request", "CPU per request, 200-byte bogus token (µs)"),
     ("big-token", "default", "server_cpu_us_per_request", "CPU per request, 28 KB bogus token (µs)"),
     ("big-token", "raised", "server_cpu_us_per_request", "CPU per request, 28 KB, TOKEN_MAX_LENGTH=65536 (µs)"),
+    ("big-token", "padded", "server_cpu_us_per_request", "CPU per request, 200-byte token + 28 KB X-Pad header: the header bytes alone (µs)"),
     ("big-token", "default", "health_p50_ms", "/health p50 during the 28 KB token flood (ms)"),
     ("key-rotation", "default", "guesses_before_denial", "key rotation: guesses before the first 429"),
     ("key-rotation", "default", "rotation_requests", "  distinct forwarded addresses on /health"),
