@@ -36,6 +36,8 @@ import (
 //     Redis is slowed (a slow proxy). A 401 (or 200) means the attempt
 //     reached password hashing; the strict tier should let at most its
 //     limit through. With -metrics, the rate-limit decisions by outcome.
+//     With -also-target, the connections are spread over several
+//     instances sharing the Redis: at most limit × instances get through.
 //   - idle-flood: -conns keep-alive connections, each from its own
 //     127.x.y.z address, send one GET /nope and then stay idle, while
 //     /health is probed every -every on a new connection.
@@ -214,7 +216,16 @@ func redisLogin(ctx context.Context, f *flags, target *url.URL, tag string, res 
 	if net.ParseIP(target.Hostname()).To4() != nil {
 		local = func(int) net.Addr { return one }
 	}
-	atk := flood(ctx, target, floodOptions{conns: f.conns, duration: f.duration, timeout: f.timeout, local: local},
+	addrs := []string{target.Host}
+	for _, raw := range splitList(f.alsoTargets) {
+		u, err := loopbackTarget(raw)
+		if err != nil {
+			return err
+		}
+		addrs = append(addrs, u.Host)
+	}
+	res.Settings["instances"] = strconv.Itoa(len(addrs))
+	atk := flood(ctx, target, floodOptions{conns: f.conns, duration: f.duration, timeout: f.timeout, local: local, addrs: addrs},
 		func(seq int64) []byte {
 			return loginRequest(target.Host, fmt.Sprintf("%sr%d", tag, seq), wrongPassword)
 		})
@@ -247,30 +258,41 @@ var decisionLine = regexp.MustCompile(`^groundwork_ratelimit_decisions_total\{([
 
 var labelPair = regexp.MustCompile(`(\w+)="([^"]*)"`)
 
-// scrapeDecisions reads the rate-limit decision counters at metricsURL
-// (empty: none) keyed "POLICY_OUTCOME".
-func scrapeDecisions(metricsURL string) (map[string]float64, error) {
-	out := map[string]float64{}
-	if metricsURL == "" {
-		return out, nil
-	}
-	u, err := loopbackTarget(metricsURL)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(u.String())
-	if err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return nil, fmt.Errorf("metrics: status %d", resp.StatusCode)
-	}
-	return parseDecisions(resp.Body)
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	return slices.DeleteFunc(strings.Split(s, ","), func(x string) bool { return strings.TrimSpace(x) == "" })
 }
 
-func parseDecisions(r io.Reader) (map[string]float64, error) {
+// scrapeDecisions reads the rate-limit decision counters at the
+// comma-separated metricsURLs (empty: none), summed over them and keyed
+// "POLICY_OUTCOME".
+func scrapeDecisions(metricsURLs string) (map[string]float64, error) {
 	out := map[string]float64{}
+	for _, raw := range splitList(metricsURLs) {
+		u, err := loopbackTarget(raw)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(u.String())
+		if err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+		if resp.StatusCode != 200 {
+			resp.Body.Close()
+			return nil, fmt.Errorf("metrics %s: status %d", u, resp.StatusCode)
+		}
+		err = parseDecisions(resp.Body, out)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// parseDecisions adds the decision counters of a Prometheus text page to
+// out.
+func parseDecisions(r io.Reader, out map[string]float64) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -284,11 +306,11 @@ func parseDecisions(r io.Reader) (map[string]float64, error) {
 		}
 		v, err := strconv.ParseFloat(m[2], 64)
 		if err != nil {
-			return nil, fmt.Errorf("metrics line %q: %w", sc.Text(), err)
+			return fmt.Errorf("metrics line %q: %w", sc.Text(), err)
 		}
 		out[labels["policy"]+"_"+labels["outcome"]] += v
 	}
-	return out, sc.Err()
+	return sc.Err()
 }
 
 // idleFlood: see allAttacks.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,11 +76,11 @@ groundwork_ratelimit_decisions_total{outcome="failed_open",policy="strict"} 1042
 groundwork_ratelimit_decisions_total{outcome="denied",policy="lenient"} 3e+06
 groundwork_http_requests_total{code="200",method="GET",route="/health"} 7
 `
-	got, err := parseDecisions(strings.NewReader(text))
-	if err != nil {
+	got := map[string]float64{"strict_allowed": 5} // a second instance's page adds up
+	if err := parseDecisions(strings.NewReader(text), got); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"strict_allowed": 10, "strict_failed_open": 1042, "lenient_denied": 3e6}
+	want := map[string]float64{"strict_allowed": 15, "strict_failed_open": 1042, "lenient_denied": 3e6}
 	if len(got) != len(want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
@@ -240,5 +241,24 @@ func TestIdleFloodSeesServerClosures(t *testing.T) {
 				t.Errorf("health_ok: got %v, want about 10", res.Figures["health_ok"])
 			}
 		})
+	}
+}
+
+func TestFloodSpreadsConnectionsOverAddrs(t *testing.T) {
+	var seen [2]atomic.Int64
+	var addrs []string
+	for i := range seen {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen[i].Add(1) }))
+		t.Cleanup(srv.Close)
+		addrs = append(addrs, strings.TrimPrefix(srv.URL, "http://"))
+	}
+	target, _ := url.Parse("http://" + addrs[0])
+	s := flood(t.Context(), target, floodOptions{conns: 4, duration: time.Minute, timeout: time.Second, requests: 40, addrs: addrs},
+		func(int64) []byte { return getRequest(target.Host, "/", "") })
+	if got := s.status[200]; got != 40 {
+		t.Errorf("200 answers: got %d, want 40", got)
+	}
+	if a, b := seen[0].Load(), seen[1].Load(); a == 0 || b == 0 || a+b != 40 {
+		t.Errorf("requests per server: got %d and %d, want both some, 40 in all", a, b)
 	}
 }

@@ -20,6 +20,9 @@ type floodOptions struct {
 	requests int64         // cap on requests sent; 0: none
 	// local, when set, gives connection i its source address.
 	local func(i int) net.Addr
+	// addrs, when set, are the servers (host:port) the connections are
+	// spread over, round robin, instead of the target's.
+	addrs []string
 }
 
 // floodStats are the outcomes of a flood's requests.
@@ -77,6 +80,9 @@ func flood(ctx context.Context, target *url.URL, opts floodOptions, build func(s
 		s := newFloodStats()
 		stats[i] = s
 		c := &conn{addr: target.Host, timeout: opts.timeout}
+		if len(opts.addrs) > 0 {
+			c.addr = opts.addrs[i%len(opts.addrs)]
+		}
 		if opts.local != nil {
 			c.local = opts.local(i)
 		}

@@ -81,6 +81,7 @@ type flags struct {
 
 	// Attacks (see allAttacks) and the slow Redis proxy.
 	attack, label, metricsURL string
+	alsoTargets               string
 	pid, clkTck, tokenBytes   int
 	padBytes                  int
 	keys                      int
@@ -120,7 +121,8 @@ func parseFlags(args []string) (*flags, error) {
 	fs.BoolVar(&f.strict, "strict", false, "exit with an error when any request got a 5xx or a socket error")
 	fs.StringVar(&f.attack, "attack", "", "run one attack of issue 18 instead of the scenarios: "+strings.Join(allAttacks, ", ")+" (see scripts/attacks.sh)")
 	fs.StringVar(&f.label, "label", "", "with -attack: a label for the report (e.g. before or after)")
-	fs.StringVar(&f.metricsURL, "metrics", "", "with -attack redis-login: the server's /metrics URL (loopback), for rate-limit decisions by outcome")
+	fs.StringVar(&f.metricsURL, "metrics", "", "with -attack redis-login: the servers' /metrics URLs (loopback, comma-separated), for rate-limit decisions by outcome")
+	fs.StringVar(&f.alsoTargets, "also-target", "", "with -attack redis-login: more instances (base URLs, comma-separated) to spread the connections over")
 	fs.IntVar(&f.pid, "pid", 0, "with -attack: the server's process id, for its CPU time and memory from /proc (needed by big-token)")
 	fs.IntVar(&f.clkTck, "clk-tck", 100, "clock ticks per second of /proc/PID/stat (getconf CLK_TCK)")
 	fs.IntVar(&f.tokenBytes, "token-bytes", 28<<10, "with -attack big-token: length of the bogus bearer token")

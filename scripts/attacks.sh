@@ -6,7 +6,8 @@
 #                 a normal user logging in every second meanwhile
 #   redis-login   one address, 512 concurrent logins, Redis slowed by a
 #                 proxy that holds every reply 80 ms (RATE_LIMIT_TIMEOUT
-#                 is 50 ms); counts the attempts that reached hashing
+#                 is 50 ms); counts the attempts that reached hashing, with
+#                 one instance and with two sharing the Redis
 #   idle-flood    4,000 idle keep-alive connections from as many 127.x
 #                 addresses against a server limited to 2,048 descriptors,
 #                 /health probed every 100 ms on new connections
@@ -124,6 +125,17 @@ for name in "${ATTACKS[@]}"; do
       attack_server "$label" 20000 REDIS_URL="redis://$PROXY_ADDR" REDIS_KEY_PREFIX="${LOAD_PREFIX}$label:" \
         RATE_LIMIT_DEFAULT=1000000
       attack redis-login "$label" default -conns 512 -duration 15s -timeout 15s -metrics "$SRV_METRICS"
+      stop_server
+      # Two instances sharing the Redis (and its slowness): at most 2 × 10.
+      attack_server "$label" 20000 REDIS_URL="redis://$PROXY_ADDR" REDIS_KEY_PREFIX="${LOAD_PREFIX}$label-2:" \
+        RATE_LIMIT_DEFAULT=1000000
+      first=("$SRV_PID" "$SRV_ADDR" "$SRV_METRICS" "$SRV_LOG")
+      attack_server "$label" 20000 REDIS_URL="redis://$PROXY_ADDR" REDIS_KEY_PREFIX="${LOAD_PREFIX}$label-2:" \
+        RATE_LIMIT_DEFAULT=1000000
+      attack redis-login "$label" two -conns 512 -duration 15s -timeout 15s \
+        -also-target "http://${first[1]}" -metrics "$SRV_METRICS,${first[2]}"
+      stop_server
+      SRV_PID=${first[0]} SRV_LOG=${first[3]}
       stop_server ;;
     idle-flood)
       attack_server "$label" 2048
@@ -168,6 +180,8 @@ rows = [
     ("redis-login", "default", "reached_hashing", "  of which answered 401 (hashed before the client's 15 s timeout)"),
     ("redis-login", "default", "attack_429", "  logins denied 429"),
     ("redis-login", "default", "attack_requests", "  attempts sent"),
+    ("redis-login", "two", "strict_let_through", "the same against two instances: let through (limit × instances = 20)"),
+    ("redis-login", "two", "reached_hashing", "  of which answered 401"),
     ("idle-flood", "default", "health_p50_ms", "/health p50 during the idle-connection flood (ms)"),
     ("idle-flood", "default", "health_max_ms", "/health max (ms)"),
     ("idle-flood", "default", "health_failed", "/health probes failed (3 s timeout)"),
