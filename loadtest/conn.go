@@ -18,6 +18,7 @@ type conn struct {
 	timeout time.Duration
 	c       net.Conn
 	br      *bufio.Reader
+	header  http.Header // the last response's header
 }
 
 // roundTrip sends req (a complete HTTP/1.1 request) and returns the status
@@ -49,6 +50,7 @@ func (c *conn) roundTrip(req []byte, keepBody bool) (int, []byte, error) {
 		_, err = io.Copy(io.Discard, resp.Body)
 	}
 	resp.Body.Close()
+	c.header = resp.Header
 	if err != nil {
 		c.close()
 		return 0, nil, fmt.Errorf("read body: %w", err)

@@ -66,6 +66,8 @@ func TestParseFlagsEnforcesHardCaps(t *testing.T) {
 	for _, args := range [][]string{
 		{"-duration", "16m"}, {"-duration", "0s"}, {"-conns", "4097"}, {"-conns", "0"},
 		{"-users", "10001"}, {"-requests", "100000001"}, {"-timeout", "2m"},
+		{"-keys", "1000001"}, {"-keys", "0"}, {"-token-bytes", "1048577"}, {"-pad-bytes", "30721"},
+		{"-every", "0s"}, {"-delay", "11s"}, {"-clk-tck", "0"},
 	} {
 		if _, err := parseFlags(args); err == nil {
 			t.Errorf("parseFlags(%q): got no error, want the cap enforced", args)

@@ -22,6 +22,13 @@
 // -duration and by -requests; both have hard caps. Only loopback targets are
 // accepted.
 //
+// With -attack NAME it instead runs one of the attacks of issue 18
+// (login-flood, redis-login, idle-flood, big-token, key-rotation; see
+// allAttacks in attack.go) against one server and reports its figures;
+// with -serve-slow-proxy it serves a TCP proxy that delays a Redis's
+// replies. scripts/attacks.sh runs every attack against fresh servers,
+// before and after a change.
+//
 // The server's rate limits must be raised for a load run (set-up signs up
 // many users from one address), e.g. RATE_LIMIT_WINDOW=1 and every
 // RATE_LIMIT_* tier at 1000000.
@@ -51,6 +58,7 @@ const (
 	maxConns    = 4096
 	maxRequests = 100_000_000
 	maxUsers    = 10_000
+	maxKeys     = 1_000_000
 )
 
 // allScenarios is also the default order: bare runs right after me, so the
@@ -70,6 +78,16 @@ type flags struct {
 	spread                  bool
 	jsonOut, mdOut          string
 	strict                  bool
+
+	// Attacks (see allAttacks) and the slow Redis proxy.
+	attack, label, metricsURL string
+	alsoTargets               string
+	pid, clkTck, tokenBytes   int
+	padBytes                  int
+	keys                      int
+	every                     time.Duration
+	serveSlowProxy, upstream  string
+	delay                     time.Duration
 }
 
 func main() {
@@ -101,6 +119,19 @@ func parseFlags(args []string) (*flags, error) {
 	fs.StringVar(&f.jsonOut, "json", "", "write the JSON report to this file (default: stdout after the table)")
 	fs.StringVar(&f.mdOut, "md", "", "write the markdown table to this file (default: stdout)")
 	fs.BoolVar(&f.strict, "strict", false, "exit with an error when any request got a 5xx or a socket error")
+	fs.StringVar(&f.attack, "attack", "", "run one attack of issue 18 instead of the scenarios: "+strings.Join(allAttacks, ", ")+" (see scripts/attacks.sh)")
+	fs.StringVar(&f.label, "label", "", "with -attack: a label for the report (e.g. before or after)")
+	fs.StringVar(&f.metricsURL, "metrics", "", "with -attack redis-login: the servers' /metrics URLs (loopback, comma-separated), for rate-limit decisions by outcome")
+	fs.StringVar(&f.alsoTargets, "also-target", "", "with -attack redis-login: more instances (base URLs, comma-separated) to spread the connections over")
+	fs.IntVar(&f.pid, "pid", 0, "with -attack: the server's process id, for its CPU time and memory from /proc (needed by big-token)")
+	fs.IntVar(&f.clkTck, "clk-tck", 100, "clock ticks per second of /proc/PID/stat (getconf CLK_TCK)")
+	fs.IntVar(&f.tokenBytes, "token-bytes", 28<<10, "with -attack big-token: length of the bogus bearer token")
+	fs.IntVar(&f.padBytes, "pad-bytes", 0, "with -attack big-token: also send an X-Pad header of this many bytes (a control for the header's size)")
+	fs.IntVar(&f.keys, "keys", 120_000, "with -attack key-rotation: distinct forwarded addresses that hit /health")
+	fs.DurationVar(&f.every, "every", time.Second, "with -attack: interval of the normal user's logins (login-flood) or of the /health probes")
+	fs.StringVar(&f.serveSlowProxy, "serve-slow-proxy", "", "serve a TCP proxy on this loopback address that delays every reply of -upstream by -delay, instead of generating load")
+	fs.StringVar(&f.upstream, "upstream", "127.0.0.1:6379", "with -serve-slow-proxy: the loopback address to forward to (a Redis)")
+	fs.DurationVar(&f.delay, "delay", 80*time.Millisecond, "with -serve-slow-proxy: how long each reply is held")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -122,6 +153,18 @@ func parseFlags(args []string) (*flags, error) {
 		return nil, fmt.Errorf("-requests %d: must be in [1, %d]", f.requests, maxRequests)
 	case f.timeout <= 0 || f.timeout > time.Minute:
 		return nil, fmt.Errorf("-timeout %v: must be in (0, 1m]", f.timeout)
+	case f.every <= 0 || f.every > time.Minute:
+		return nil, fmt.Errorf("-every %v: must be in (0, 1m]", f.every)
+	case f.keys < 1 || f.keys > maxKeys:
+		return nil, fmt.Errorf("-keys %d: must be in [1, %d]", f.keys, maxKeys)
+	case f.tokenBytes < 64 || f.tokenBytes > 1<<20:
+		return nil, fmt.Errorf("-token-bytes %d: must be in [64, %d]", f.tokenBytes, 1<<20)
+	case f.padBytes < 0 || f.padBytes > 30<<10:
+		return nil, fmt.Errorf("-pad-bytes %d: must be in [0, %d]", f.padBytes, 30<<10)
+	case f.delay < 0 || f.delay > 10*time.Second:
+		return nil, fmt.Errorf("-delay %v: must be in [0, 10s]", f.delay)
+	case f.clkTck < 1:
+		return nil, fmt.Errorf("-clk-tck %d: must be positive", f.clkTck)
 	}
 	return f, nil
 }
@@ -133,6 +176,12 @@ func mainErr(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if f.serveBare != "" {
 		return serveBare(ctx, f.serveBare, f.redisURL)
+	}
+	if f.serveSlowProxy != "" {
+		return serveSlowProxy(ctx, f.serveSlowProxy, f.upstream, f.delay)
+	}
+	if f.attack != "" {
+		return runAttack(ctx, f, stdout)
 	}
 	rep, err := generate(ctx, f)
 	if err != nil {
