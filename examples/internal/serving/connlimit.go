@@ -91,7 +91,11 @@ func (l *ConnLimiter) evictIdleLocked(match func(*trackedConn) bool) bool {
 		return false
 	}
 	l.forgetLocked(oldest)
-	go oldest.Conn.Close() // outside the lock; the server sees it closed
+	// Closed now, not later: the new connection already holds a descriptor,
+	// and closes left pending would let a burst of connects overshoot the
+	// cap (and the process's descriptor limit). Closing a TCP connection
+	// does not block; the server's goroutine for it sees the read fail.
+	oldest.Conn.Close()
 	return true
 }
 
