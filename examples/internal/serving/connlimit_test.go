@@ -85,14 +85,14 @@ func TestConnLimiterReplacesIdleConnections(t *testing.T) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
 	addr, l := limitedServer(t, 4, 0, ok)
 	var idle []*rawConn
-	for range 4 {
+	for i := range 4 {
 		c := dial(t, addr)
 		if code, err := c.get("/"); err != nil || code != 200 {
 			t.Fatalf("filling: %d, %v", code, err)
 		}
 		idle = append(idle, c)
+		waitIdle(t, l, i+1) // so idle[0] is the longest idle
 	}
-	waitIdle(t, l, 4)
 	for i := range 10 { // ten new clients, one after another
 		c := dial(t, addr)
 		if code, err := c.get("/health"); err != nil || code != 200 {
