@@ -164,6 +164,7 @@ func TestConnLimiterPerIP(t *testing.T) {
 	if code, err := dial(t, addr).get("/"); err != nil || code != 200 {
 		t.Fatalf("third connection with two idle: %d, %v; want 200 (an idle one replaced)", code, err)
 	}
+	waitIdle(t, l, 2) // the third is idle too now
 	c1, c2 := dial(t, addr), dial(t, addr)
 	done := make(chan error, 2)
 	for _, c := range []*rawConn{c1, c2} {
