@@ -98,7 +98,8 @@ func loginForm(user, password string) string {
 
 // serverBehindRedisProxy starts the server on the real Redis of REDIS_URL
 // through a tcpProxy the test controls, skipping the test without it.
-func serverBehindRedisProxy(t *testing.T) (*testServer, *tcpProxy) {
+// extra adds to the server's environment.
+func serverBehindRedisProxy(t *testing.T, extra ...map[string]string) (*testServer, *tcpProxy) {
 	t.Helper()
 	base := os.Getenv("REDIS_URL")
 	if base == "" {
@@ -109,8 +110,13 @@ func serverBehindRedisProxy(t *testing.T) (*testServer, *tcpProxy) {
 		t.Fatal(err)
 	}
 	proxy := newTCPProxy(t, u.Host)
-	s := startServer(t, map[string]string{"REDIS_URL": "redis://" + proxy.addr, "REDIS_KEY_PREFIX": testenv.Redis(t).Prefix})
-	return s, proxy
+	env := map[string]string{"REDIS_URL": "redis://" + proxy.addr, "REDIS_KEY_PREFIX": testenv.Redis(t).Prefix}
+	for _, e := range extra {
+		for k, v := range e {
+			env[k] = v
+		}
+	}
+	return startServer(t, env), proxy
 }
 
 func TestRedisOutageFailsOpenAndClosedThenRecovers(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -146,17 +145,8 @@ func TestEmbeddedRestartKeepsRevocations(t *testing.T) {
 // within AUTH_WRITE_TIMEOUT (plus the other bounded steps), and a failed
 // password change leaves the old password working.
 func TestHungRevocationStoreBoundsWrites(t *testing.T) {
-	base := os.Getenv("REDIS_URL")
-	if base == "" {
-		t.Skip("REDIS_URL is not set; .ci/run sets it (this test puts a stoppable proxy in front of the real Redis)")
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newTCPProxy(t, u.Host)
 	const writeTimeout = 300 * time.Millisecond
-	s := startServer(t, map[string]string{"REDIS_URL": "redis://" + proxy.addr, "REDIS_KEY_PREFIX": testenv.Redis(t).Prefix,
+	s, proxy := serverBehindRedisProxy(t, map[string]string{
 		"AUTH_WRITE_TIMEOUT": writeTimeout.String(), "RATE_LIMIT_ENABLED": "false"})
 	c := apiClient{t, s.URL}
 	access, _ := c.signup("hungwrites")
