@@ -8,6 +8,7 @@
 #   DURATION=10s CONNS=64 scripts/bench-report.sh   # quicker
 #   SOAK_LOG=/tmp/soak.log scripts/bench-report.sh  # also include the output of a scripts/soak.sh run
 #   PAIRS=0 scripts/bench-report.sh                 # without the alternating me/bare pairs
+#   WRK=0 scripts/bench-report.sh                   # without the wrk pairs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-60s}
@@ -30,6 +31,11 @@ if [ "$PAIRS" -gt 0 ]; then
     -json "$out/pairs.json" -md "$out/pairs.md" >"$out/pairs.stdout"
 fi
 
+WRK=${WRK:-1}                      # the headline pairs again with wrk, when installed
+if [ "$WRK" != 0 ] && command -v wrk >/dev/null; then
+  echo "load: wrk pairs" >&2
+  bash scripts/load-wrk.sh >"$out/wrk.txt" 2>&1 || echo "(wrk run failed)" >>"$out/wrk.txt"
+fi
 echo "package benchmarks" >&2
 REDIS_URL="$BENCH_REDIS_URL" GOFLAGS="${GOFLAGS:-} -buildvcs=false" \
   go test -run XX -bench . -benchmem ./auth ./ratelimit ./cache ./users ./metrics >"$out/bench.txt" 2>&1
@@ -72,6 +78,17 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
     echo "\`scripts/load.sh -duration $PAIR_DURATION -conns $CONNS -timeout 30s -scenarios $pair_scenarios\`."
     echo
     cat "$out/pairs.md"
+    echo
+  fi
+  if [ -f "$out/wrk.txt" ]; then
+    echo "### The headline pairs with wrk"
+    echo
+    echo "\`scripts/load-wrk.sh\` (PAIRS=3, 10 s, 2 threads, 64 connections, one user's token): \`wrk\` is lighter than"
+    echo "\`./loadtest\`, so it leaves more of the two cores to the servers, and the ratios differ."
+    echo
+    echo '```'
+    grep -v '^server ' "$out/wrk.txt"
+    echo '```'
     echo
   fi
   echo "## Package benchmarks"
