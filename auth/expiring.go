@@ -93,15 +93,7 @@ func (e *expiringMap[K, V]) sweepLocked(now time.Time) {
 			delete(e.m, q.key)
 		}
 	}
-	if e.head > 0 && e.head >= len(e.queue)/2 {
-		n := copy(e.queue, e.queue[e.head:])
-		clear(e.queue[n:])
-		e.queue = e.queue[:n]
-		if cap(e.queue) > shrinkFloor && n < cap(e.queue)/4 {
-			e.queue = append(make([]queued[K], 0, 2*n), e.queue...)
-		}
-		e.head = 0
-	}
+	e.queue, e.head = compactQueue(e.queue, e.head)
 	if e.peak >= shrinkFloor && len(e.m) < e.peak/4 {
 		m := make(map[K]expiring[V], len(e.m))
 		for k, v := range e.m {
@@ -110,4 +102,20 @@ func (e *expiringMap[K, V]) sweepLocked(now time.Time) {
 		e.m = m
 		e.peak = len(m)
 	}
+}
+
+// compactQueue drops the consumed front q[:head] once it is half the queue,
+// and gives memory back when the queue has shrunk to a quarter of its
+// capacity after a peak. It returns the queue and its new head.
+func compactQueue[K comparable](q []queued[K], head int) ([]queued[K], int) {
+	if head == 0 || head < len(q)/2 {
+		return q, head
+	}
+	n := copy(q, q[head:])
+	clear(q[n:])
+	q = q[:n]
+	if cap(q) > shrinkFloor && n < cap(q)/4 {
+		q = append(make([]queued[K], 0, 2*n), q...)
+	}
+	return q, 0
 }

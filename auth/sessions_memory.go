@@ -203,12 +203,7 @@ func (m *MemorySessions) forgetExpiredLocked(now time.Time) {
 			}
 		}
 	}
-	if m.forgetHead > 0 && m.forgetHead >= len(m.forget)/2 {
-		k := copy(m.forget, m.forget[m.forgetHead:])
-		clear(m.forget[k:])
-		m.forget = m.forget[:k]
-		m.forgetHead = 0
-	}
+	m.forget, m.forgetHead = compactQueue(m.forget, m.forgetHead)
 }
 
 // Len reports how many sessions the store holds, live or recently ended.

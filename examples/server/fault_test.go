@@ -210,7 +210,7 @@ func TestPostgresOutageAnswers503ThenRecovers(t *testing.T) {
 	proxy := newTCPProxy(t, u.Host)
 	u.Host = proxy.addr
 	s := startServer(t, map[string]string{"DATABASE_URL": u.String()})
-	access, _ := apiClient{t, s.URL}.signup("pgdown")
+	access, refresh := apiClient{t, s.URL}.signup("pgdown")
 	want(t, apiClient{t, s.URL}.do("GET", "/api/v1/users/me", access, "", ""), 200) // caches the profile
 	proxy.stop()
 	wantUnhealthy(t, s.URL, "Database connection failed")
@@ -226,6 +226,11 @@ func TestPostgresOutageAnswers503ThenRecovers(t *testing.T) {
 	// The cached profile still serves a warm /users/me.
 	r, _ := timedCall(t, "GET", s.URL+"/api/v1/users/me", access, "", "")
 	want(t, r, 200)
+	// Refresh and logout need the session store: 503, and nothing is lost.
+	r, _ = timedCall(t, "POST", s.URL+"/api/v1/auth/refresh", "", "application/json", `{"refresh_token":"`+refresh+`"}`)
+	wantEnvelope(t, r, 503)
+	r, _ = timedCall(t, "POST", s.URL+"/api/v1/auth/logout", access, "", "")
+	wantEnvelope(t, r, 503)
 
 	proxy.start()
 	took := eventually(t, 15*time.Second, "recovery after PostgreSQL restart", func() bool {
@@ -237,6 +242,9 @@ func TestPostgresOutageAnswers503ThenRecovers(t *testing.T) {
 	want(t, r, 200)
 	r, _ = timedCall(t, "POST", s.URL+"/api/v1/auth/signup", "", formType, signupValues("pgdown3").Encode())
 	want(t, r, 201)
+	// The refresh token the outage refused was not consumed.
+	r, _ = timedCall(t, "POST", s.URL+"/api/v1/auth/refresh", "", "application/json", `{"refresh_token":"`+refresh+`"}`)
+	want(t, r, 200)
 }
 
 // sharedEnv is the environment of several instances of one deployment:

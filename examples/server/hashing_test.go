@@ -32,25 +32,9 @@ func TestHashMaxWaitConfig(t *testing.T) {
 func TestSignupFloodAnswers503(t *testing.T) {
 	c := apiClient{t, startServer(t, map[string]string{"RATE_LIMIT_ENABLED": "false", "HASH_MAX_WAIT": "1ns"}).URL}
 	const n = 40
-	results := make(chan apiResponse, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			results <- c.form("/api/v1/auth/signup", signupValues(fmt.Sprintf("flood%d", i)))
-		})
-	}
-	close(start)
-	wg.Wait()
-	close(results)
-	counts := map[int]int{}
-	for r := range results {
-		counts[r.status]++
-		if r.status == 503 && (r.header.Get("Retry-After") != "1" || r.body["error_code"] != "SERVICE_UNAVAILABLE") {
-			t.Errorf("503 with Retry-After %q, body %s; want Retry-After 1 and SERVICE_UNAVAILABLE", r.header.Get("Retry-After"), r.raw)
-		}
-	}
+	counts := flood(t, n, func(i int) apiResponse {
+		return c.form("/api/v1/auth/signup", signupValues(fmt.Sprintf("flood%d", i)))
+	})
 	if counts[503] == 0 || counts[201]+counts[503] != n {
 		t.Errorf("statuses %v, want some 503 and the rest 201", counts)
 	}
@@ -69,17 +53,29 @@ func TestLoginFloodAnswers503(t *testing.T) {
 		}
 	}
 	const n = 40
+	counts := flood(t, n, func(i int) apiResponse {
+		user := "floodlogin"
+		if i%2 == 1 {
+			user = "nobody-here"
+		}
+		return c.form("/api/v1/auth/login", url.Values{"username": {user}, "password": {"testpass123"}})
+	})
+	if counts[503] == 0 || counts[200]+counts[401]+counts[503] != n {
+		t.Errorf("statuses %v, want some 503 and the rest 200 or 401", counts)
+	}
+}
+
+// flood sends n requests at once and counts their statuses; every 503 must
+// carry Retry-After 1 and the SERVICE_UNAVAILABLE envelope.
+func flood(t *testing.T, n int, send func(i int) apiResponse) map[int]int {
+	t.Helper()
 	results := make(chan apiResponse, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			user := "floodlogin"
-			if i%2 == 1 {
-				user = "nobody-here"
-			}
-			results <- c.form("/api/v1/auth/login", url.Values{"username": {user}, "password": {"testpass123"}})
+			results <- send(i)
 		})
 	}
 	close(start)
@@ -92,7 +88,5 @@ func TestLoginFloodAnswers503(t *testing.T) {
 			t.Errorf("503 with Retry-After %q, body %s; want Retry-After 1 and SERVICE_UNAVAILABLE", r.header.Get("Retry-After"), r.raw)
 		}
 	}
-	if counts[503] == 0 || counts[200]+counts[401]+counts[503] != n {
-		t.Errorf("statuses %v, want some 503 and the rest 200 or 401", counts)
-	}
+	return counts
 }
