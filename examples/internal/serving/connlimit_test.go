@@ -119,7 +119,7 @@ func TestConnLimiterRefusesWhenAllBusy(t *testing.T) {
 			<-release
 		}
 	})
-	addr, _ := limitedServer(t, 2, 0, busy)
+	addr, l := limitedServer(t, 2, 0, busy)
 	done := make(chan error, 2)
 	for range 2 {
 		c := dial(t, addr)
@@ -140,6 +140,9 @@ func TestConnLimiterRefusesWhenAllBusy(t *testing.T) {
 			t.Fatalf("busy request: %v", err)
 		}
 	}
+	// The server marks a connection idle after it has sent the response,
+	// which the client may read first.
+	waitIdle(t, l, 2)
 	if code, err := dial(t, addr).get("/health"); err != nil || code != 200 {
 		t.Fatalf("after the busy requests finished: %d, %v", code, err)
 	}
