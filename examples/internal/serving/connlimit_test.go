@@ -99,6 +99,7 @@ func TestConnLimiterReplacesIdleConnections(t *testing.T) {
 			t.Fatalf("new client %d at the cap: %d, %v; want 200", i, code, err)
 		}
 		c.Close()
+		waitOpen(t, l, 3) // the server has seen the close
 	}
 	if n := l.open(); n > 4 {
 		t.Fatalf("%d connections open, cap 4", n)
@@ -180,4 +181,16 @@ func TestConnLimiterPerIP(t *testing.T) {
 	close(release)
 	<-done
 	<-done
+}
+
+// waitOpen waits until the limiter holds at most n connections.
+func waitOpen(t *testing.T, l *ConnLimiter, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for l.open() > n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections open, want at most %d", l.open(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
