@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/groundwork-go/groundwork/httpx"
-	"github.com/groundwork-go/groundwork/internal/lazyctx"
 )
 
 // SubjectChecker reports whether a token's subject still exists.
@@ -192,13 +191,10 @@ func (a *Authenticator) Verify(ctx context.Context, raw string, typ TokenType) (
 }
 
 // checkLive runs the revocation and subject checks under CheckTimeout and
-// returns the subject's record when Options.Subjects is a SubjectLoader. The
-// timeout's timer starts only if a check waits (both are usually answered
-// from process memory).
+// returns the subject's record when Options.Subjects is a SubjectLoader.
 func (a *Authenticator) checkLive(ctx context.Context, c *Claims) (record any, err error) {
-	bounded := lazyctx.WithTimeout(ctx, a.opts.CheckTimeout)
-	defer bounded.Cancel()
-	ctx = bounded
+	ctx, cancel := context.WithTimeout(ctx, a.opts.CheckTimeout)
+	defer cancel()
 	revoked, err := a.revocations.IsRevoked(ctx, c.Subject, c.SessionID, c.Epoch)
 	switch {
 	case err != nil:

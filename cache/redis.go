@@ -51,7 +51,6 @@ type RedisStore struct {
 	client    rueidis.Client
 	prefix    string
 	valuePfx  string
-	keys      *keyMemo
 	clientTTL time.Duration
 	timeout   time.Duration
 	breaker   breaker
@@ -79,7 +78,6 @@ func NewRedisStore(client rueidis.Client, opts RedisOptions) *RedisStore {
 		client:    client,
 		prefix:    opts.Prefix,
 		valuePfx:  opts.Prefix + "v:",
-		keys:      newKeyMemo(opts.Prefix + "v:"),
 		clientTTL: opts.ClientTTL,
 		timeout:   opts.Timeout,
 		breaker:   breaker{cooldown: opts.Cooldown},
@@ -100,9 +98,9 @@ func (s *RedisStore) getString(ctx context.Context, key string) (string, error) 
 	if err := s.breaker.check(); err != nil {
 		return "", opErr("get", err)
 	}
-	ctx, dc := bounded(ctx, s.timeout)
-	defer putDeadline(dc)
-	r := s.read(ctx, s.keys.full(key))
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	r := s.read(ctx, s.valuePfx+key)
 	s.breaker.observe(r.Error())
 	return valueOf(r)
 }
@@ -168,8 +166,8 @@ func (s *RedisStore) Set(ctx context.Context, key string, value []byte, ttl time
 	if err := checkSet(key, ttl, tags); err != nil {
 		return opErr("set", err)
 	}
-	ctx, dc := bounded(ctx, s.timeout)
-	defer putDeadline(dc)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	k := s.valuePfx + key
 	return s.breaker.guard("set", func() error {
 		if len(tags) > 0 {
@@ -189,8 +187,8 @@ func (s *RedisStore) Delete(ctx context.Context, keys ...string) error {
 	if err := checkKeys(keys); err != nil {
 		return opErr("delete", err)
 	}
-	ctx, dc := bounded(ctx, s.timeout)
-	defer putDeadline(dc)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	full := make([]string, len(keys))
 	for i, k := range keys {
 		full[i] = s.valuePfx + k

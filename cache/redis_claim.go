@@ -53,8 +53,8 @@ func (s *RedisStore) Claim(ctx context.Context, key string, ttl time.Duration) (
 	if err := checkSet(key, ttl, nil); err != nil {
 		return nil, "", opErr("claim", err)
 	}
-	ctx, dc := bounded(ctx, s.timeout)
-	defer putDeadline(dc)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	var cur string
 	err := s.breaker.guard("claim", func() error {
 		var err error
@@ -79,8 +79,8 @@ func (s *RedisStore) SetClaimed(ctx context.Context, key, claim string, value []
 	if claim == "" || claim[0] != claimMark {
 		return false, nil
 	}
-	ctx, dc := bounded(ctx, s.timeout)
-	defer putDeadline(dc)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	k := s.valuePfx + key
 	var stored bool
 	err := s.breaker.guard("set claimed", func() error {

@@ -31,9 +31,9 @@ func (s *RedisStore) getFresh(ctx context.Context, key string) ([]byte, error) {
 	if err := s.breaker.check(); err != nil {
 		return nil, opErr("get", err)
 	}
-	ctx, dc := bounded(ctx, s.timeout)
-	defer putDeadline(dc)
-	r := s.client.Do(ctx, s.client.B().Get().Key(s.keys.full(key)).Build())
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	r := s.client.Do(ctx, s.client.B().Get().Key(s.valuePfx+key).Build())
 	s.breaker.observe(r.Error())
 	v, err := valueOf(r)
 	if err != nil {
@@ -49,8 +49,8 @@ func (s *RedisStore) TryLock(ctx context.Context, key string, ttl time.Duration)
 	if err := checkSet(key, ttl, nil); err != nil {
 		return nil, false, opErr("lock", err)
 	}
-	ctx, dc := bounded(ctx, s.timeout)
-	defer putDeadline(dc)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	token := randomToken()
 	k := s.prefix + "l:" + key
 	c := s.client
@@ -66,8 +66,8 @@ func (s *RedisStore) TryLock(ctx context.Context, key string, ttl time.Duration)
 		return nil, false, err
 	}
 	release = func() {
-		ctx, dc := bounded(context.Background(), s.timeout)
-		defer putDeadline(dc)
+		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+		defer cancel()
 		unlockScript.Exec(ctx, c, []string{k}, []string{token})
 	}
 	return release, true, nil

@@ -42,8 +42,8 @@ func (s *RedisStore) DeleteTag(ctx context.Context, tags ...string) error {
 	if err := checkKeys(tags); err != nil {
 		return opErr("delete tag", err)
 	}
-	ctx, dc := bounded(ctx, s.timeout)
-	defer putDeadline(dc)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	return s.breaker.guard("delete tag", func() error {
 		for _, tag := range tags {
 			if err := s.deleteTag(ctx, s.prefix+"t:"+tag); err != nil {
@@ -77,8 +77,8 @@ func (s *RedisStore) DeletePrefix(ctx context.Context, prefix string) error {
 	if prefix == "" {
 		return opErr("delete prefix", ErrInvalidKey)
 	}
-	ctx, dc := bounded(ctx, s.timeout)
-	defer putDeadline(dc)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	match := globEscape(s.valuePfx+prefix) + "*"
 	return s.breaker.guard("delete prefix", func() error {
 		for _, node := range s.client.Nodes() {

@@ -56,7 +56,6 @@ func (l *Limiter) Middleware(p Policy, key KeyFunc) func(http.Handler) http.Hand
 				l.errWriter.Write(w, r, httpx.NewError(http.StatusServiceUnavailable, httpx.CodeServiceUnavailable, UnavailableDetail))
 			case !res.Allowed:
 				setHeaders(w.Header(), limit, res)
-				w.Header().Set(HeaderRetryAfter, strconv.FormatInt(res.RetryAfterSeconds(), 10))
 				l.errWriter.Write(w, r, httpx.NewError(http.StatusTooManyRequests, httpx.CodeRateLimited, DeniedDetail))
 			default:
 				setHeaders(w.Header(), limit, res)
@@ -74,11 +73,23 @@ var (
 	canonicalReset     = http.CanonicalHeaderKey(HeaderReset)
 )
 
+// SetHeaders sets on h the headers Middleware sends with a decision:
+// X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset, and
+// Retry-After when r denies. Use it when writing a response for a decision
+// made with Limiter.Allow.
+func (r Result) SetHeaders(h http.Header) {
+	setHeaders(h, strconv.Itoa(r.Limit), r)
+}
+
 // setHeaders sets the three rate-limit headers (as Header.Set would) with
-// one allocation for their values; limit is res.Limit formatted.
+// one allocation for their values, and Retry-After when res denies; limit
+// is res.Limit formatted.
 func setHeaders(h http.Header, limit string, res Result) {
 	v := []string{limit, strconv.Itoa(res.Remaining), strconv.FormatInt(res.ResetUnix(), 10)}
 	h[canonicalLimit] = v[0:1:1]
 	h[canonicalRemaining] = v[1:2:2]
 	h[canonicalReset] = v[2:3:3]
+	if !res.Allowed {
+		h.Set(HeaderRetryAfter, strconv.FormatInt(res.RetryAfterSeconds(), 10))
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -311,4 +312,28 @@ func TestMiddlewareErrorWriter(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestResultSetHeaders(t *testing.T) {
+	reset := time.Unix(1_700_000_000, 500_000_000)
+	check := func(name string, r ratelimit.Result, want map[string]string) {
+		t.Helper()
+		h := http.Header{}
+		r.SetHeaders(h)
+		got := map[string]string{}
+		for k := range h {
+			got[k] = h.Get(k)
+		}
+		wantCanon := map[string]string{}
+		for k, v := range want {
+			wantCanon[http.CanonicalHeaderKey(k)] = v
+		}
+		if !reflect.DeepEqual(got, wantCanon) {
+			t.Errorf("%s: got %v, want %v", name, got, wantCanon)
+		}
+	}
+	check("allowed", ratelimit.Result{Allowed: true, Limit: 10, Remaining: 7, Reset: reset},
+		map[string]string{ratelimit.HeaderLimit: "10", ratelimit.HeaderRemaining: "7", ratelimit.HeaderReset: "1700000001"})
+	check("denied", ratelimit.Result{Limit: 10, Reset: reset, RetryAfter: 2500 * time.Millisecond},
+		map[string]string{ratelimit.HeaderLimit: "10", ratelimit.HeaderRemaining: "0", ratelimit.HeaderReset: "1700000001", ratelimit.HeaderRetryAfter: "3"})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -84,12 +83,8 @@ func (c *components) authErrorWriter(w http.ResponseWriter, r *http.Request, e *
 	if c.limiter != nil && e.Status == http.StatusUnauthorized {
 		res, outcome := c.limiter.Allow(r.Context(), ratelimit.ByIP(r), c.authFailures)
 		if !res.Allowed && (outcome == ratelimit.OutcomeDenied || outcome == ratelimit.OutcomeFallbackDenied) {
-			h := w.Header()
-			h.Del("WWW-Authenticate")
-			h.Set(ratelimit.HeaderLimit, strconv.Itoa(res.Limit))
-			h.Set(ratelimit.HeaderRemaining, "0")
-			h.Set(ratelimit.HeaderReset, strconv.FormatInt(res.ResetUnix(), 10))
-			h.Set(ratelimit.HeaderRetryAfter, strconv.FormatInt(res.RetryAfterSeconds(), 10))
+			w.Header().Del("WWW-Authenticate")
+			res.SetHeaders(w.Header())
 			httpx.WriteError(w, r, httpx.NewError(http.StatusTooManyRequests, httpx.CodeRateLimited, ratelimit.DeniedDetail))
 			return
 		}
