@@ -23,7 +23,7 @@
 // # Reads and invalidation
 //
 // RedisStore reads with rueidis DoCache: a hot key is answered from
-// process memory without a round trip or an allocation, and Redis, which
+// process memory without a round trip, and Redis, which
 // tracks the keys each client cached, pushes an invalidation to every
 // process when the key is written, deleted or expires. Writes made through
 // a RedisStore are visible to its own reads immediately (it asks Redis
