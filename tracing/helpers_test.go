@@ -1,6 +1,7 @@
 package tracing_test
 
 import (
+	"context"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -16,7 +17,7 @@ func newRecorded(t *testing.T, opts tracing.Options) (*tracing.Tracer, *tracetes
 	t.Helper()
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	t.Cleanup(func() { tp.Shutdown(t.Context()) })
+	t.Cleanup(func() { tp.Shutdown(context.Background()) })
 	return tracing.New(tp, opts), rec, tp
 }
 

@@ -39,7 +39,7 @@ func (t *Tracer) Middleware(next http.Handler) http.Handler {
 		}),
 	}
 	if t.public {
-		opts = append(opts, otelhttp.WithPublicEndpoint())
+		opts = append(opts, otelhttp.WithPublicEndpointFn(func(*http.Request) bool { return true }))
 	}
 	return otelhttp.NewHandler(named, "", opts...)
 }

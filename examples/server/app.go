@@ -30,7 +30,7 @@ type app struct {
 	mailer     *welcomeMailer     // nil: no email
 	limiter    *ratelimit.Limiter // nil when rate limiting is off
 	handler    http.Handler
-	metrics    http.Handler // set when METRICS_ADDR moves /metrics off the public listener
+	metrics    http.Handler    // set when METRICS_ADDR moves /metrics off the public listener
 	tracer     *tracing.Tracer // nil: tracing off
 	closed     sync.Once
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel"
@@ -19,6 +22,7 @@ import (
 // tracedServer is the example server with its spans recorded as they end.
 type tracedServer struct {
 	t   *testing.T
+	app *app
 	h   http.Handler
 	rec *tracetest.SpanRecorder
 }
@@ -27,9 +31,9 @@ func startTraced(t *testing.T, env map[string]string) *tracedServer {
 	t.Helper()
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	t.Cleanup(func() { tp.Shutdown(t.Context()) })
+	t.Cleanup(func() { tp.Shutdown(context.Background()) })
 	s := startTracedServer(t, env, tp)
-	return &tracedServer{t: t, h: s.app.Handler(), rec: rec}
+	return &tracedServer{t: t, app: s.app, h: s.app.Handler(), rec: rec}
 }
 
 // call serves one request in process: its spans have all ended when call
@@ -280,16 +284,52 @@ func TestTracingOffRecordsNothing(t *testing.T) {
 	otel.SetTracerProvider(tp)
 	t.Cleanup(func() {
 		otel.SetTracerProvider(prev)
-		tp.Shutdown(t.Context())
+		tp.Shutdown(context.Background())
 	})
 	srv := startServer(t, nil)
 	if srv.app.tracer != nil {
 		t.Fatal("tracing is on without an OTLP endpoint")
 	}
-	s := &tracedServer{t: t, h: srv.app.Handler(), rec: rec}
+	s := &tracedServer{t: t, app: srv.app, h: srv.app.Handler(), rec: rec}
 	token := s.signup("untraced")
 	s.call("GET", "/api/v1/users/me", token, "")
 	if started, ended := len(rec.Started()), rec.Ended(); started != 0 || len(ended) != 0 {
 		t.Errorf("started %d spans and ended %v with tracing off", started, spanNames(ended))
+	}
+}
+
+// TestTraceOfWelcomeEmail checks the outbound call of a service layer: the
+// welcome email's request to the provider is a client span whose trace
+// context reaches the provider (the queue sends it after the signup, in a
+// trace of its own).
+func TestTraceOfWelcomeEmail(t *testing.T) {
+	var mu sync.Mutex
+	var sent []string
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		sent = append(sent, r.Header.Get("Traceparent"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id":"49a3999c-0ce1-4ea6-ab68-afcd6dc2e794"}`)
+	}))
+	t.Cleanup(provider.Close)
+	s := startTraced(t, map[string]string{"MAIL_PROVIDER": "resend", "MAIL_API_KEY": "re_test_key",
+		"MAIL_FROM": "Groundwork <hello@example.com>", "MAIL_BASE_URL": provider.URL})
+	s.signup("mailed")
+	s.app.Close() // drains the queue: the email has been sent
+	var client []sdktrace.ReadOnlySpan
+	for _, span := range s.rec.Ended() {
+		if span.SpanKind() == trace.SpanKindClient && attrString(span, "db.system.name") == "" {
+			client = append(client, span)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(client) != 1 || len(sent) != 1 {
+		t.Fatalf("client spans %v, requests %d; want one of each", spanNames(client), len(sent))
+	}
+	c := client[0].SpanContext()
+	if want := "00-" + c.TraceID().String() + "-" + c.SpanID().String() + "-01"; sent[0] != want || client[0].Name() != "HTTP POST" {
+		t.Errorf("span %s, traceparent sent %q; want HTTP POST and %q", client[0].Name(), sent[0], want)
 	}
 }
