@@ -31,17 +31,11 @@ type redisClient struct {
 var _ rueidis.Client = (*redisClient)(nil)
 
 func (c *redisClient) Do(ctx context.Context, cmd rueidis.Completed) rueidis.RedisResult {
-	ctx, span := c.t.startRedis(ctx, commandName(cmd.Commands()), 1)
-	resp := c.Client.Do(ctx, cmd)
-	endRedis(span, resp.Error())
-	return resp
+	return c.t.do(ctx, cmd, c.Client.Do)
 }
 
 func (c *redisClient) DoMulti(ctx context.Context, multi ...rueidis.Completed) []rueidis.RedisResult {
-	ctx, span := c.t.startRedis(ctx, multiName(multi), len(multi))
-	resps := c.Client.DoMulti(ctx, multi...)
-	endRedis(span, firstError(resps))
-	return resps
+	return c.t.doMulti(ctx, multi, c.Client.DoMulti)
 }
 
 func (c *redisClient) DoCache(ctx context.Context, cmd rueidis.Cacheable, ttl time.Duration) rueidis.RedisResult {
@@ -98,15 +92,27 @@ type redisDedicated struct {
 }
 
 func (c *redisDedicated) Do(ctx context.Context, cmd rueidis.Completed) rueidis.RedisResult {
-	ctx, span := c.t.startRedis(ctx, commandName(cmd.Commands()), 1)
-	resp := c.DedicatedClient.Do(ctx, cmd)
+	return c.t.do(ctx, cmd, c.DedicatedClient.Do)
+}
+
+func (c *redisDedicated) DoMulti(ctx context.Context, multi ...rueidis.Completed) []rueidis.RedisResult {
+	return c.t.doMulti(ctx, multi, c.DedicatedClient.DoMulti)
+}
+
+// do sends cmd with send in a span.
+func (t *Tracer) do(ctx context.Context, cmd rueidis.Completed,
+	send func(context.Context, rueidis.Completed) rueidis.RedisResult) rueidis.RedisResult {
+	ctx, span := t.startRedis(ctx, commandName(cmd.Commands()), 1)
+	resp := send(ctx, cmd)
 	endRedis(span, resp.Error())
 	return resp
 }
 
-func (c *redisDedicated) DoMulti(ctx context.Context, multi ...rueidis.Completed) []rueidis.RedisResult {
-	ctx, span := c.t.startRedis(ctx, multiName(multi), len(multi))
-	resps := c.DedicatedClient.DoMulti(ctx, multi...)
+// doMulti sends multi with send in one span.
+func (t *Tracer) doMulti(ctx context.Context, multi []rueidis.Completed,
+	send func(context.Context, ...rueidis.Completed) []rueidis.RedisResult) []rueidis.RedisResult {
+	ctx, span := t.startRedis(ctx, multiName(multi), len(multi))
+	resps := send(ctx, multi...)
 	endRedis(span, firstError(resps))
 	return resps
 }
