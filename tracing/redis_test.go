@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/groundwork-go/groundwork/cache"
+	"github.com/groundwork-go/groundwork/cache/cachetest"
 	"github.com/groundwork-go/groundwork/internal/testenv"
 	"github.com/groundwork-go/groundwork/tracing"
 )
@@ -78,4 +80,23 @@ func TestRedisSpans(t *testing.T) {
 	if srv.Real && hits != 1 {
 		t.Errorf("cache hits = %d on a real Redis, want 1 (the second read)", hits)
 	}
+}
+
+// TestRedisPassesCacheSuite runs the cache conformance suite on a
+// RedisStore over traced clients: tracing changes no answer (client-side
+// caching, invalidation, tags and claims included).
+func TestRedisPassesCacheSuite(t *testing.T) {
+	tr, _, _ := newRecorded(t, tracing.Options{})
+	cachetest.RunStoreTests(t, func(t *testing.T) cachetest.Backend {
+		srv := testenv.Redis(t)
+		opts := cache.RedisOptions{Prefix: srv.Prefix + "cache:"}
+		b := cachetest.Backend{
+			Store: cache.NewRedisStore(tr.Redis(srv.Client(t)), opts),
+			Other: cache.NewRedisStore(tr.Redis(srv.Client(t)), opts),
+		}
+		if srv.Mini != nil {
+			b.Advance = srv.Mini.FastForward
+		}
+		return b
+	})
 }
