@@ -7,6 +7,8 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/groundwork-go/groundwork/httpx"
 )
 
 // Middleware starts a server span per request, a child of the trace
@@ -16,7 +18,11 @@ import (
 // returns, then after the route Options.Route returns, as in
 // "GET /api/v1/users/{id}", which it also records as http.route; requests
 // that matched no route keep the method alone, so span names stay a
-// bounded set.
+// bounded set. Its client.address is httpx.ClientIPFromRequest's, not the
+// left-most X-Forwarded-For entry: the client IP that httpx.ClientIP
+// resolved with its trusted proxies when httpx.RequestID runs before
+// Middleware and httpx.ClientIP inside it (their state is then shared),
+// else the connection's peer address.
 //
 // With the default Options.Route (r.Pattern), place Middleware so that no
 // middleware between it and the mux replaces the request (with
@@ -25,10 +31,13 @@ import (
 func (t *Tracer) Middleware(next http.Handler) http.Handler {
 	named := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r)
+		span := trace.SpanFromContext(r.Context())
 		if route := routePath(t.route(r)); route != "" {
-			span := trace.SpanFromContext(r.Context())
 			span.SetName(spanName(r.Method, route))
 			span.SetAttributes(semconv.HTTPRoute(route))
+		}
+		if ip := httpx.ClientIPFromRequest(r); ip.IsValid() {
+			span.SetAttributes(semconv.ClientAddress(ip.String()))
 		}
 	})
 	opts := []otelhttp.Option{

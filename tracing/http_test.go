@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/groundwork-go/groundwork/httpx"
 	"github.com/groundwork-go/groundwork/tracing"
 )
 
@@ -156,5 +157,39 @@ func TestClientPropagatesTraceContext(t *testing.T) {
 	}
 	if want := "00-" + client.TraceID().String() + "-" + client.SpanID().String() + "-01"; got != want {
 		t.Errorf("traceparent sent = %q, want %q", got, want)
+	}
+}
+
+// TestMiddlewareClientAddress checks that client.address is the client IP
+// httpx.ClientIP resolved, in the order the package example gives: a
+// forwarding header from an untrusted peer does not change it, one from a
+// trusted proxy does.
+func TestMiddlewareClientAddress(t *testing.T) {
+	tr, rec, _ := newRecorded(t, tracing.Options{})
+	proxies, err := httpx.ParseTrustedProxies("192.0.2.0/24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		trusted httpx.TrustedProxies
+		want    string
+	}{
+		{"untrusted peer", httpx.TrustedProxies{}, "192.0.2.1"},
+		{"trusted proxy", proxies, "203.0.113.9"},
+	}
+	for _, tt := range tests {
+		rec.Reset()
+		h := httpx.Chain(httpx.RequestID, tr.Middleware, httpx.ClientIP(tt.trusted))(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		req := httptest.NewRequest("GET", "/", nil) // from 192.0.2.1
+		req.Header.Set("X-Forwarded-For", "203.0.113.9")
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		spans := rec.Ended()
+		if len(spans) != 1 {
+			t.Fatalf("%s: spans = %v, want 1", tt.name, names(spans))
+		}
+		if got, _ := attr(spans[0], "client.address"); got.AsString() != tt.want {
+			t.Errorf("%s: client.address = %q, want %q", tt.name, got.AsString(), tt.want)
+		}
 	}
 }
