@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/groundwork-go/groundwork/httpx"
+	"github.com/groundwork-go/groundwork/tracehook"
 )
 
 // Limiter defaults.
@@ -94,6 +95,13 @@ type Options struct {
 	// X-RateLimit-* and Retry-After headers already set. Default: nil,
 	// the httpx error envelope.
 	ErrorWriter httpx.ErrorWriter
+	// Trace, when set, reports every decision as a span named
+	// "ratelimit.allow", with the policy's name
+	// ("groundwork.ratelimit.policy"), the outcome
+	// ("groundwork.ratelimit.outcome", as Outcome.String) and whether the
+	// request was allowed ("groundwork.ratelimit.allowed"); a store failure
+	// is the span's error. Keys are not reported. Default: nil, no spans.
+	Trace tracehook.Start
 }
 
 // Stats are a Limiter's decision counters since it was created.
@@ -122,6 +130,7 @@ type Limiter struct {
 	pending    atomic.Int64
 	logger     *slog.Logger
 	onEvent    func(Event)
+	trace      tracehook.Start
 	fallback   *MemoryStore
 	errWriter  httpx.ErrorWriter
 
@@ -147,7 +156,7 @@ func New(store Store, opts Options) *Limiter {
 		opts.Fallback = NewMemoryStore(MemoryOptions{})
 	}
 	l := &Limiter{store: store, timeout: opts.Timeout, maxPending: int64(opts.MaxPending),
-		logger: opts.Logger, onEvent: opts.OnEvent, fallback: opts.Fallback, errWriter: opts.ErrorWriter}
+		logger: opts.Logger, onEvent: opts.OnEvent, trace: opts.Trace, fallback: opts.Fallback, errWriter: opts.ErrorWriter}
 	if cb, ok := store.(contextBound); ok {
 		l.direct = cb.answersByDeadline()
 	}
@@ -167,6 +176,10 @@ func New(store Store, opts Options) *Limiter {
 // Limit set and RetryAfter the Limiter's timeout.
 func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outcome) {
 	scope := p.scope()
+	var end tracehook.End
+	if l.trace != nil {
+		ctx, end = l.trace(ctx, "ratelimit.allow", tracehook.String("groundwork.ratelimit.policy", scope))
+	}
 	r, err := l.ask(ctx, scope, key, p)
 	outcome := OutcomeDenied
 	switch {
@@ -184,6 +197,10 @@ func (l *Limiter) Allow(ctx context.Context, key string, p Policy) (Result, Outc
 	l.counts[outcome].Add(1)
 	if l.onEvent != nil {
 		l.onEvent(Event{Kind: EventDecision, Policy: p, Outcome: outcome})
+	}
+	if end != nil {
+		end(err, tracehook.String("groundwork.ratelimit.outcome", outcome.String()),
+			tracehook.Bool("groundwork.ratelimit.allowed", r.Allowed))
 	}
 	return r, outcome
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/groundwork-go/groundwork/tracehook"
 )
 
 // MaxPasswordBytes is the longest password, in bytes, that is ever hashed.
@@ -83,6 +85,13 @@ type HasherOptions struct {
 	// it. A caller whose context ends while waiting is dropped too.
 	// Default DefaultMaxWait; negative means no bound.
 	MaxWait time.Duration
+	// Trace, when set, reports each hash computation as a span named
+	// "argon2id.hash" (Hash) or "argon2id.verify" (Verify and VerifyDummy
+	// alike), covering the wait for a slot and the computation, with the
+	// memory and time cost as attributes; a caller that had to wait for a
+	// slot gets a child span "argon2id.wait" covering the wait. ErrBusy and
+	// a context's end are the spans' errors. Default: nil, no spans.
+	Trace tracehook.Start
 }
 
 // DefaultMaxWait is the default HasherOptions.MaxWait.
@@ -94,6 +103,7 @@ type Hasher struct {
 	params  Params
 	sem     chan struct{}
 	maxWait time.Duration // <= 0: unbounded
+	trace   tracehook.Start
 
 	waiting atomic.Int64 // callers waiting for a slot, for tests
 
@@ -113,7 +123,7 @@ func NewHasher(opts HasherOptions) *Hasher {
 	if wait == 0 {
 		wait = DefaultMaxWait
 	}
-	return &Hasher{params: opts.Params.withDefaults(), sem: make(chan struct{}, n), maxWait: wait}
+	return &Hasher{params: opts.Params.withDefaults(), sem: make(chan struct{}, n), maxWait: wait, trace: opts.Trace}
 }
 
 // Params returns the parameters of new hashes.
@@ -128,7 +138,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("users: hash password: salt: %w", err)
 	}
-	key, err := h.derive(ctx, password, salt, h.params)
+	key, err := h.derive(ctx, "argon2id.hash", password, salt, h.params)
 	if err != nil {
 		return "", fmt.Errorf("users: hash password: %w", err)
 	}
@@ -148,7 +158,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (match, n
 	if err != nil {
 		return false, false, fmt.Errorf("users: verify password: %w", err)
 	}
-	key, err := h.derive(ctx, password, ph.salt, ph.params)
+	key, err := h.derive(ctx, "argon2id.verify", password, ph.salt, ph.params)
 	if err != nil {
 		return false, false, fmt.Errorf("users: verify password: %w", err)
 	}
@@ -178,8 +188,15 @@ func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
 
 // derive runs argon2id once a concurrency slot is free. It gives up with
 // ErrBusy after maxWait, and with the context's error when the caller is
-// gone; either way no hashing is done for it.
-func (h *Hasher) derive(ctx context.Context, password string, salt []byte, p Params) ([]byte, error) {
+// gone; either way no hashing is done for it. The span, when tracing, is
+// named span.
+func (h *Hasher) derive(ctx context.Context, span, password string, salt []byte, p Params) (key []byte, err error) {
+	if h.trace != nil {
+		var end tracehook.End
+		ctx, end = h.trace(ctx, span, tracehook.Int("groundwork.argon2.memory_kib", int64(p.Memory)),
+			tracehook.Int("groundwork.argon2.iterations", int64(p.Iterations)))
+		defer func() { end(err) }()
+	}
 	if err := h.acquire(ctx); err != nil {
 		return nil, err
 	}
@@ -189,11 +206,16 @@ func (h *Hasher) derive(ctx context.Context, password string, salt []byte, p Par
 }
 
 // acquire takes a slot, waiting at most maxWait and no longer than ctx.
-func (h *Hasher) acquire(ctx context.Context) error {
+func (h *Hasher) acquire(ctx context.Context) (err error) {
 	select {
 	case h.sem <- struct{}{}:
 		return h.stillWanted(ctx)
 	default:
+	}
+	if h.trace != nil {
+		var end tracehook.End
+		_, end = h.trace(ctx, "argon2id.wait")
+		defer func() { end(err) }()
 	}
 	var expired <-chan time.Time
 	if h.maxWait > 0 {

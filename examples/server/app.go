@@ -9,11 +9,13 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/rueidis"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/groundwork-go/groundwork/httpx"
 	"github.com/groundwork-go/groundwork/internal/database"
 	"github.com/groundwork-go/groundwork/internal/redisconn"
 	"github.com/groundwork-go/groundwork/ratelimit"
+	"github.com/groundwork-go/groundwork/tracing"
 )
 
 // app holds the connected backends and the assembled handler.
@@ -28,15 +30,20 @@ type app struct {
 	mailer     *welcomeMailer     // nil: no email
 	limiter    *ratelimit.Limiter // nil when rate limiting is off
 	handler    http.Handler
-	metrics    http.Handler // set when METRICS_ADDR moves /metrics off the public listener
+	metrics    http.Handler    // set when METRICS_ADDR moves /metrics off the public listener
+	tracer     *tracing.Tracer // nil: tracing off
 	closed     sync.Once
 }
 
 // newApp connects the database (applying migrations) and Redis, then builds
-// the routes.
-func newApp(ctx context.Context, cfg *config, logger *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, logger: logger}
-	db, err := database.Open(ctx, cfg.DatabaseURL)
+// the routes. Spans go to tp; nil means tracing is off.
+func newApp(ctx context.Context, cfg *config, logger *slog.Logger, tp trace.TracerProvider) (*app, error) {
+	a := &app{cfg: cfg, logger: logger, tracer: newTracer(tp)}
+	var dbOpts database.Options
+	if a.tracer != nil {
+		dbOpts.WrapDriver = a.tracer.WrapSQLDriver
+	}
+	db, err := database.OpenWith(ctx, cfg.DatabaseURL, dbOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -46,6 +53,11 @@ func newApp(ctx context.Context, cfg *config, logger *slog.Logger) (*app, error)
 		if err != nil {
 			a.Close()
 			return nil, err
+		}
+		if a.tracer != nil {
+			// Not the limiter's client: its batches are sent apart from
+			// the requests, whose "ratelimit.allow" spans cover them.
+			c = a.tracer.Redis(c)
 		}
 		a.redis = c
 		vctx, cancel := context.WithTimeout(ctx, healthTimeout)

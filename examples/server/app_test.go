@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/groundwork-go/groundwork/internal/testenv"
 )
 
@@ -24,6 +26,13 @@ type testServer struct {
 // startServer starts the example server with env overriding the test's
 // backend URLs.
 func startServer(t testing.TB, env map[string]string) *testServer {
+	t.Helper()
+	return startTracedServer(t, env, nil)
+}
+
+// startTracedServer is startServer with spans going to tp (nil: tracing
+// off).
+func startTracedServer(t testing.TB, env map[string]string, tp trace.TracerProvider) *testServer {
 	t.Helper()
 	vars := map[string]string{
 		"DATABASE_URL": testenv.DatabaseURL(t),
@@ -41,7 +50,7 @@ func startServer(t testing.TB, env map[string]string) *testServer {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	a, err := newApp(context.Background(), cfg, newLogger(cfg, io.Discard)) // at LOG_LEVEL, as main does
+	a, err := newApp(context.Background(), cfg, newLogger(cfg, io.Discard), tp) // at LOG_LEVEL, as main does
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
 	}

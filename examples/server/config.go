@@ -51,6 +51,22 @@ type config struct {
 	RedocIntegrity      string
 	MetricsPublic       bool
 	TokenMaxLength      int
+	TracesExporter      string // "", "otlp" or "none"
+	OTLPEndpoint        string
+	OTLPTracesEndpoint  string
+	ServiceName         string
+}
+
+// tracingEnabled reports whether spans are exported: OTEL_TRACES_EXPORTER
+// is otlp, or it is unset and an OTLP endpoint is set.
+func (c *config) tracingEnabled() bool {
+	switch c.TracesExporter {
+	case "otlp":
+		return true
+	case "none":
+		return false
+	}
+	return c.OTLPEndpoint != "" || c.OTLPTracesEndpoint != ""
 }
 
 // envVar documents one environment variable; the table drives loading and
@@ -263,6 +279,31 @@ var envVars = []envVar{
 		}
 		return nil
 	}},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "base URL of an OTLP/HTTP collector (`http://collector:4318`; traces go to its `/v1/traces`); set → tracing on: spans for requests, rate-limit decisions, password hashing, revocation checks, Redis commands, SQL queries and outbound calls; unset → tracing off, at no cost. The other `OTEL_*` variables of the OpenTelemetry SDK (headers, timeout, sampler, resource attributes) apply too", func(c *config, v string) error {
+		c.OTLPEndpoint = v
+		return httpURL(v)
+	}},
+	{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "", "full URL traces are sent to (`http://collector:4318/v1/traces`), before OTEL_EXPORTER_OTLP_ENDPOINT; set → tracing on", func(c *config, v string) error {
+		c.OTLPTracesEndpoint = v
+		return httpURL(v)
+	}},
+	{"OTEL_TRACES_EXPORTER", "", "`otlp` → tracing on (to `http://localhost:4318` when no endpoint is set); `none` → tracing off even with an endpoint set; unset → on exactly when an endpoint is set", func(c *config, v string) error {
+		if v != "" && v != "otlp" && v != "none" {
+			return fmt.Errorf("must be otlp or none")
+		}
+		c.TracesExporter = v
+		return nil
+	}},
+	{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "OTLP transport; only `http/protobuf` is supported", func(c *config, v string) error {
+		if v != "http/protobuf" {
+			return fmt.Errorf("only http/protobuf is supported")
+		}
+		return nil
+	}},
+	{"OTEL_SERVICE_NAME", "groundwork", "`service.name` of the exported spans", func(c *config, v string) error {
+		c.ServiceName = v
+		return nil
+	}},
 }
 
 // loadConfig reads every variable (unset or empty means the default) and
@@ -289,7 +330,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 }
 
 func redactIfSecret(name, v string) string {
-	if name == "SECRET_KEY" || strings.Contains(name, "URL") || strings.Contains(name, "API_KEY") {
+	if name == "SECRET_KEY" || strings.Contains(name, "URL") || strings.Contains(name, "API_KEY") || strings.Contains(name, "ENDPOINT") {
 		return "(redacted)"
 	}
 	return v
@@ -322,6 +363,14 @@ func duration(dst *time.Duration, v string) error {
 		return fmt.Errorf("not a non-negative Go duration such as 30s")
 	}
 	*dst = d
+	return nil
+}
+
+// httpURL accepts "" and http:// or https:// URLs.
+func httpURL(v string) error {
+	if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+		return fmt.Errorf("must be an http:// or https:// URL")
+	}
 	return nil
 }
 

@@ -220,7 +220,7 @@ func TestRedocMissingLocalFileStopsStartUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err == nil {
 		a.Close()
 		t.Fatal("newApp succeeded with a missing ReDoc script, want an error")

@@ -16,6 +16,8 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // version is reported by /health.
@@ -44,7 +46,20 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if cfg.Environment == "production" && slices.Contains(cfg.CORSOrigins, "*") {
 		logger.Warn("CORS_ORIGINS is *: any site may call the API, without credentials (Access-Control-Allow-Origin: *); list the origins to allow credentialed requests")
 	}
-	app, err := newApp(ctx, cfg, logger)
+	tp, err := newTracerProvider(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	var provider trace.TracerProvider // nil: tracing off
+	if tp != nil {
+		provider = tp
+		defer func() {
+			if err := shutdownTracing(tp, cfg.ShutdownTimeout); err != nil {
+				logger.Error("tracing: spans not all exported before shutdown", "err", err)
+			}
+		}()
+	}
+	app, err := newApp(ctx, cfg, logger, provider)
 	if err != nil {
 		return err
 	}

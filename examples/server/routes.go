@@ -52,7 +52,8 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	var cacheStore cache.Store = cache.NewMemoryStore(cache.MemoryOptions{})
 	if a.redis != nil {
 		cacheStore = cache.NewRedisStore(a.redis, cache.RedisOptions{Prefix: a.cfg.RedisKeyPrefix + "cache:"})
-		revocations = auth.NewRedisRevocations(a.redis, auth.RedisRevocationOptions{Prefix: a.cfg.RedisKeyPrefix + "auth:"})
+		revocations = auth.NewRedisRevocations(a.redis, auth.RedisRevocationOptions{Prefix: a.cfg.RedisKeyPrefix + "auth:",
+			Trace: a.traceHook()})
 	}
 	c := &components{tiers: ratelimit.NewTiers(a.cfg.RateLimitStrict, a.cfg.RateLimitDefault,
 		a.cfg.RateLimitLenient, a.cfg.RateLimitUser, a.cfg.RateLimitWindow)}
@@ -66,7 +67,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	c.throttlePolicies()
 	authOpts := auth.Options{Subjects: c.profiles, Logger: a.logger, OnEvent: c.observeAuth,
 		WriteTimeout: a.cfg.AuthWriteTimeout, ErrorWriter: c.authErrorWriter}
-	limitOpts := ratelimit.Options{Logger: a.logger, Timeout: a.cfg.RateLimitTimeout}
+	limitOpts := ratelimit.Options{Logger: a.logger, Timeout: a.cfg.RateLimitTimeout, Trace: a.traceHook()}
 	memory := memoryLimits(a.cfg.RateLimitMaxKeys)
 	if c.metrics != nil {
 		limitOpts.OnEvent = c.metrics.ObserveRateLimitEvent
@@ -88,7 +89,7 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 		return nil, err
 	}
 	c.users = users.NewService(users.NewStore(a.db), users.Options{
-		Hasher:   users.NewHasher(users.HasherOptions{MaxWait: a.cfg.HashMaxWait}),
+		Hasher:   users.NewHasher(users.HasherOptions{MaxWait: a.cfg.HashMaxWait, Trace: a.traceHook()}),
 		Logger:   a.logger,
 		Guard:    c.authn,
 		OnChange: c.profiles.Invalidate,
@@ -97,7 +98,9 @@ func (a *app) newComponents(ctx context.Context) (*components, error) {
 	if a.cfg.RateLimitEnabled {
 		c.limiter = ratelimit.New(limitStore, limitOpts)
 	}
-	if c.mailer, err = newWelcomeMailer(a.cfg.Mail, a.logger); err != nil {
+	mailCfg := a.cfg.Mail
+	mailCfg.HTTPClient = a.tracedHTTPClient(mailTimeout)
+	if c.mailer, err = newWelcomeMailer(mailCfg, a.logger); err != nil {
 		return nil, err
 	}
 	if a.cfg.DocsEnabled {
@@ -230,15 +233,20 @@ func (c *components) routes(mux handleRegistrar, health http.Handler) {
 // The metrics middleware sits inside AccessLog and Recover, next to the
 // mux, so it sees the route pattern and the recovered 500s.
 func (a *app) middleware(m *metrics.Metrics) httpx.Middleware {
-	mw := []httpx.Middleware{
-		httpx.RequestID,
+	mw := []httpx.Middleware{httpx.RequestID}
+	if a.tracer != nil {
+		// After RequestID, which replaces the request; the middleware
+		// below fill in its state in place, so the span sees the route.
+		mw = append(mw, a.tracer.Middleware)
+	}
+	mw = append(mw,
 		httpx.ClientIP(a.cfg.TrustedProxies),
 		httpx.SecurityHeaders(httpx.SecurityOptions{}),
 		httpx.CORS(httpx.CORSOptions{AllowedOrigins: a.cfg.CORSOrigins,
 			ReflectAnyOrigin: a.cfg.Environment == "development"}),
 		httpx.AccessLog(a.logger, httpx.AccessLogOptions{}),
 		httpx.Recover,
-	}
+	)
 	if m != nil {
 		mw = append(mw, m.Middleware)
 	}

@@ -7,6 +7,8 @@ package database
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
 	"strings"
@@ -42,23 +44,37 @@ func DialectOf(db *sqlx.DB) Dialect {
 	return SQLite
 }
 
+// Options configure OpenWith. The zero value opens the database as Open
+// does.
+type Options struct {
+	// WrapDriver, when set, wraps the driver every connection is made
+	// with, given the driver's name ("postgres" or "sqlite"), for example
+	// to trace each query. Default: nil, the driver as registered.
+	WrapDriver func(name string, d driver.Driver) driver.Driver
+}
+
 // Open connects to the database named by rawURL and pings it. URLs starting
 // with postgres:// or postgresql:// use PostgreSQL; sqlite:PATH (or
 // sqlite:///abs/path) opens or creates an SQLite file. An empty URL means
 // DefaultURL.
 func Open(ctx context.Context, rawURL string) (*sqlx.DB, error) {
+	return OpenWith(ctx, rawURL, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, rawURL string, opts Options) (*sqlx.DB, error) {
 	if rawURL == "" {
 		rawURL = DefaultURL
 	}
-	driver, dsn, err := parse(rawURL)
+	name, dsn, err := parse(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlx.Open(driver, dsn)
+	db, err := open(name, dsn, opts.WrapDriver)
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
-	configurePool(db, driver)
+	configurePool(db, name)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
@@ -67,6 +83,40 @@ func Open(ctx context.Context, rawURL string) (*sqlx.DB, error) {
 	}
 	return db, nil
 }
+
+// open opens the pool of the registered driver name, wrapped by wrap when
+// it is not nil. The pool keeps the driver's name, which sqlx binds
+// placeholders by and DialectOf reads.
+func open(name, dsn string, wrap func(string, driver.Driver) driver.Driver) (*sqlx.DB, error) {
+	if wrap == nil {
+		return sqlx.Open(name, dsn)
+	}
+	probe, err := sql.Open(name, dsn) // connects lazily: only to find the driver
+	if err != nil {
+		return nil, err
+	}
+	d := wrap(name, probe.Driver())
+	probe.Close()
+	if dc, ok := d.(driver.DriverContext); ok {
+		c, err := dc.OpenConnector(dsn)
+		if err != nil {
+			return nil, err
+		}
+		return sqlx.NewDb(sql.OpenDB(c), name), nil
+	}
+	return sqlx.NewDb(sql.OpenDB(dsnConnector{dsn: dsn, d: d}), name), nil
+}
+
+// dsnConnector makes connections with a driver that has no connector of
+// its own, as sql.Open does.
+type dsnConnector struct {
+	dsn string
+	d   driver.Driver
+}
+
+func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
+
+func (c dsnConnector) Driver() driver.Driver { return c.d }
 
 func parse(rawURL string) (driver, dsn string, err error) {
 	switch {

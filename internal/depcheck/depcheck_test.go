@@ -11,31 +11,38 @@ const module = "github.com/groundwork-go/groundwork/"
 // heavy are the dependencies no core package may compile.
 var heavy = []string{"google.golang.org/grpc", "github.com/appleboy/go-fcm", "github.com/prometheus/"}
 
+// otel is OpenTelemetry: only the tracing package adapts the core
+// packages' tracehook options to it.
+var otel = []string{"go.opentelemetry.io/"}
+
 // drivers are the database drivers; the packages that only talk to a
 // database handed to them must link neither.
 var drivers = []string{"github.com/lib/pq", "modernc.org/sqlite", module + "internal/database"}
 
 // TestDependencies checks with `go list -deps` that importing a core
-// package does not compile gRPC, go-fcm or Prometheus, and that users, whose
-// store works on a *sqlx.DB opened elsewhere, links no database driver: a
-// PostgreSQL service does not compile SQLite and vice versa.
+// package does not compile gRPC, go-fcm, Prometheus or OpenTelemetry, and
+// that users, whose store works on a *sqlx.DB opened elsewhere, links no
+// database driver: a PostgreSQL service does not compile SQLite and vice
+// versa.
 func TestDependencies(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not on PATH")
 	}
+	core := append(append([]string{}, heavy...), otel...)
 	tests := []struct {
 		pkg       string
 		forbidden []string
 	}{
-		{"httpx", heavy},
-		{"auth", heavy},
-		{"auth/firebase", heavy},
-		{"ratelimit", heavy},
-		{"cache", heavy},
-		{"users", append(append([]string{}, heavy...), drivers...)},
-		{"storage", heavy},
-		{"notify", heavy},
-		{"mail", heavy},
+		{"tracehook", core},
+		{"httpx", core},
+		{"auth", core},
+		{"auth/firebase", core},
+		{"ratelimit", core},
+		{"cache", core},
+		{"users", append(append([]string{}, core...), drivers...)},
+		{"storage", core},
+		{"notify", core},
+		{"mail", core},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {
@@ -62,7 +69,8 @@ func TestNoTestHelpersInLibraries(t *testing.T) {
 		t.Skip("the go command is not on PATH")
 	}
 	pkgs := []string{"httpx", "auth", "auth/authtest", "ratelimit", "ratelimit/ratelimittest", "cache", "cache/cachetest",
-		"cache/httpcache", "users", "users/userstest", "storage", "storage/storagetest", "notify", "notify/notifytest", "mail", "metrics"}
+		"cache/httpcache", "users", "users/userstest", "storage", "storage/storagetest", "notify", "notify/notifytest", "mail", "metrics",
+		"tracehook", "tracehook/tracehooktest", "tracing"}
 	for _, pkg := range pkgs {
 		t.Run(pkg, func(t *testing.T) {
 			for _, dep := range deps(t, module+pkg) {
@@ -92,6 +100,20 @@ func TestDriverCheckDetects(t *testing.T) {
 			t.Errorf("go list -deps internal/database lacks %s; the driver rule would match nothing", want)
 		}
 	}
+}
+
+// TestOtelCheckDetects keeps the OpenTelemetry rule honest: the tracing
+// package does link it, so the prefix matches real import paths.
+func TestOtelCheckDetects(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not on PATH")
+	}
+	for _, dep := range deps(t, module+"tracing") {
+		if strings.HasPrefix(dep, otel[0]) {
+			return
+		}
+	}
+	t.Errorf("go list -deps tracing lacks %s...; the OpenTelemetry rule would match nothing", otel[0])
 }
 
 // deps lists the packages pkg compiles, itself included.
