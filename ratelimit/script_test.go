@@ -49,7 +49,7 @@ func TestScriptBatchesMatchSlidingLog(t *testing.T) {
 				for i, k := range batch {
 					p := keys[k].p
 					w := p.Window.Microseconds()
-					args[i] = [3]string{strconv.Itoa(p.Limit), strconv.FormatInt(w, 10), strconv.FormatInt(ceilDiv(w, 1000), 10)}
+					args[i] = [3]string{strconv.Itoa(p.Limit), strconv.FormatInt(w, 10), strconv.FormatInt(2*ceilDiv(w, 1000), 10)}
 				}
 				ds, err := runScript(ctx, c, batch, args)
 				if err != nil {
