@@ -282,16 +282,7 @@ end
 -- allowed (0/1), remaining and reset. win and ttl are set.
 local function decide(limit)
   now = clock
-  if form == nil then -- missing, or not a string
-    local v = packSmall(limit, now + 2 * win, '', now)
-    if redis.call('SET', key, v, 'PX', ttl, 'NX') then -- missing: a first request
-      form, stored, raw, pos, rawEnd = SMALL, limit, '', 1, 0
-      adds[1], na = now, 1
-      newest, expires = now, now + 2 * win
-      return 1, limit - 1, now + win
-    end
-    loadBig()
-  end
+  if form == nil then loadBig() end -- missing, or not a string
   if not form then return fresh(limit) end
 
   local total
