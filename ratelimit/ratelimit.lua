@@ -20,9 +20,11 @@
 --   4  limit    the limit the value was built for (u32)
 --   8  expires  when the key's TTL ends, µs (u64)
 --  16  entries
--- A call reads the values of all its keys with one MGET, and writes each
--- key it changed with one SET, so a decision on a key of its own costs one
--- command and its share of the MGET.
+-- A call reads the values of all its keys with one MGET; an allowed
+-- request is appended to its key's value (APPEND), which is rewritten (SET)
+-- without the entries that left the window once 4 did (or the TTL is
+-- renewed), so a decision on a key of its own costs one command and its
+-- share of the MGET.
 --
 -- Large, a list: element 0 a header, then blocks of 8 entries (64 bytes),
 -- oldest first. The header:
@@ -53,6 +55,7 @@
 local SMALL, BIG = 'GWr4', 'GWl4'
 local SMETA, BMETA = 16, 36 -- bytes before the entries
 local S, BLOCK = 32, 8 -- most entries of a small value; entries per block
+local STALE = 4 -- a small value is rewritten once this many entries left the window
 local CHUNK = 1024 -- most blocks per RPUSH when a list is rewritten
 local sub, min = string.sub, math.min
 local unpackTable = unpack
@@ -143,8 +146,9 @@ end
 local key, now, win, ttl
 local form, stored, newest, expires, dirty, renew
 local adds, na = {}, 0
--- SMALL: the stored entries are raw's bytes pos … rawEnd.
-local raw, pos, rawEnd
+-- SMALL: the stored entries are raw's bytes pos … rawEnd; appendable: raw
+-- is the stored value, so the new entries can be appended to it.
+local raw, pos, rawEnd, appendable
 -- BIG: the front's entries are front's fFirst … fFirst + fCount - 1
 -- (0-based), then come rCount entries in the list's blocks, then the back's
 -- bCount. headerOut: the header was popped off the list, which must get it
@@ -164,7 +168,7 @@ local function load(k, v)
   local tag
   tag, stored, expires = smallMeta(v)
   if tag ~= SMALL then return end
-  form, raw, pos, rawEnd, newest = SMALL, v, SMETA + 1, #v, stampAt(v, #v - 7)
+  form, raw, pos, rawEnd, newest, appendable = SMALL, v, SMETA + 1, #v, stampAt(v, #v - 7), true
 end
 
 -- loadBig reads key's header when it holds a list.
@@ -182,7 +186,7 @@ end
 
 -- fresh starts the key over with this request as its only entry.
 local function fresh(limit)
-  form, stored, raw, pos, rawEnd = SMALL, limit, '', 1, 0
+  form, stored, raw, pos, rawEnd, appendable = SMALL, limit, '', 1, 0, false
   adds[1], na = now, 1
   newest, expires, dirty, renew = now, now + 2 * win, true, true
   return 1, limit - 1, now + win
@@ -239,18 +243,25 @@ local function relimit(limit)
   stored = limit
   if keep <= S then
     if form == BIG and lost then expires, renew = now + 2 * win, true end -- else SET keeps the TTL
-    form, raw, pos, rawEnd, na, dirty = SMALL, all, 1, #all, 0, true
+    form, raw, pos, rawEnd, na, dirty, appendable = SMALL, all, 1, #all, 0, true, false
   else
     toBig(all, keep)
   end
   return true
 end
 
--- flush writes key's state if a decision changed it.
+-- flush writes key's state if a decision changed it. A small value only
+-- gains entries (APPEND) until it holds STALE entries that left the window,
+-- or 32 in all, or its TTL is renewed; then it is rewritten (SET) with the
+-- entries in the window alone.
 local function flush()
   if not dirty then return end
   dirty = false
   if form == SMALL then
+    if appendable and not renew and pos - SMETA <= 8 * STALE and rawEnd - SMETA + 8 * na <= 8 * S then
+      redis.call('APPEND', key, packStamps(adds, na))
+      return
+    end
     local val
     if na == 1 then
       val = packSmall(stored, expires, sub(raw, pos, rawEnd), adds[1])
@@ -363,10 +374,10 @@ local function decide(limit)
   return 1, limit - total - 1, oldest + win
 end
 
--- One MGET reads the values of the call's keys (each run of consecutive
--- decisions on a key once); a key that comes back after other keys is
--- read again, since its value was written since.
-local runs, nr, seen = {}, 0, {}
+-- One MGET reads the values of the call's keys. The decisions on one key
+-- come together (the caller sees to it), each run of them reading the
+-- key's value once and writing it once.
+local runs, nr = {}, 0
 for i = 1, #KEYS do
   if KEYS[i] ~= KEYS[i - 1] then
     nr = nr + 1
@@ -384,10 +395,7 @@ for g = 1, #ARGV, 4 do
     if kk ~= key then
       flush()
       r = r + 1
-      local v = values[r]
-      if seen[kk] then v = redis.call('MGET', kk)[1] end
-      seen[kk] = true
-      load(kk, v)
+      load(kk, values[r])
     end
     win, ttl = window, tl
     local allowed, remaining, reset = decide(limit)
