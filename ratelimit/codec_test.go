@@ -22,8 +22,8 @@ local cases = {
 for _, c in ipairs(cases) do
   local stamps = packStamps({c[5], c[6], c[5] + 1}, 3)
   local v = packSmall(c[1], c[6], stamps, c[5])
-  local tag, limit, expires = smallMeta(v)
-  local ok = #v == SMETA + 32 and tag == SMALL and limit == c[1] and expires == c[6] and
+  local tag, limit, expires, first = smallMeta(v)
+  local ok = #v == SMETA + 32 and tag == SMALL and limit == c[1] and expires == c[6] and first == c[5] and
     sub(v, SMETA + 1, SMETA + 24) == stamps and stampAt(v, SMETA + 25) == c[5] and
     packSmall(c[1], c[6], stamps .. packStamp(c[5])) == v and stampAt(stamps, 17) == c[5] + 1
   local h = packBig(c[1], c[2], c[3], c[4], c[5], c[6], stamps)

@@ -67,7 +67,7 @@ local clock = tonumber(t[1]) * 1000000 + tonumber(t[2])
 -- Redis bundles the struct library, whose C functions read or write a
 -- value's fields in one call; where it is missing (miniredis, in tests) the
 -- same functions are plain Lua.
---   smallMeta(v)     tag, limit, expires
+--   smallMeta(v)     tag, limit, expires, the first entry
 --   packSmall(limit, expires, raw[, x])   a small value holding the raw
 --                    entries (and the timestamp x after them)
 --   bigMeta(h)       tag, limit, fCount, bCount, rCount, newest, expires
@@ -79,7 +79,7 @@ local struct = rawget(_G, 'struct') -- reading a missing global is an error
 if struct then
   local pack, unpack = struct.pack, struct.unpack
   local formats = {}
-  smallMeta = function(v) return unpack('>c4I4i8', v) end
+  smallMeta = function(v) return unpack('>c4I4i8i8', v) end
   packSmall = function(limit, expires, raw, x)
     if x then return pack('>c4I4i8c0i8', SMALL, limit, expires, raw, x) end
     return pack('>c4I4i8c0', SMALL, limit, expires, raw)
@@ -91,6 +91,7 @@ if struct then
   packStamp = function(x) return pack('>i8', x) end
   stampAt = function(s, p) return (unpack('>i8', s, p)) end
   packStamps = function(ts, n)
+    if n == 1 then return pack('>i8', ts[1]) end
     local f = formats[n]
     if not f then
       f = '>' .. string.rep('i8', n)
@@ -119,7 +120,7 @@ else
     local lo = x % 4294967296
     return p32((x - lo) / 4294967296) .. p32(lo)
   end
-  smallMeta = function(v) return sub(v, 1, 4), u32(v, 5), u64(v, 9) end
+  smallMeta = function(v) return sub(v, 1, 4), u32(v, 5), u64(v, 9), u64(v, 17) end
   packSmall = function(limit, expires, raw, x)
     return SMALL .. p32(limit) .. p64(expires) .. raw .. (x and p64(x) or '')
   end
@@ -147,8 +148,9 @@ local key, now, win, ttl
 local form, stored, newest, expires, dirty, renew
 local adds, na = {}, 0
 -- SMALL: the stored entries are raw's bytes pos … rawEnd; appendable: raw
--- is the stored value, so the new entries can be appended to it.
-local raw, pos, rawEnd, appendable
+-- is the stored value, so the new entries can be appended to it; the
+-- entry at byte firstAt is first (read with the header).
+local raw, pos, rawEnd, appendable, firstAt, first
 -- BIG: the front's entries are front's fFirst … fFirst + fCount - 1
 -- (0-based), then come rCount entries in the list's blocks, then the back's
 -- bCount. headerOut: the header was popped off the list, which must get it
@@ -166,9 +168,9 @@ local function load(k, v)
   local n8 = #v - SMETA
   if n8 <= 0 or n8 % 8 ~= 0 or n8 > 8 * S then return end
   local tag
-  tag, stored, expires = smallMeta(v)
+  tag, stored, expires, first = smallMeta(v)
   if tag ~= SMALL then return end
-  form, raw, pos, rawEnd, newest, appendable = SMALL, v, SMETA + 1, #v, stampAt(v, #v - 7), true
+  form, raw, pos, rawEnd, newest, appendable, firstAt = SMALL, v, SMETA + 1, #v, stampAt(v, #v - 7), true, SMETA + 1
 end
 
 -- loadBig reads key's header when it holds a list.
@@ -186,7 +188,7 @@ end
 
 -- fresh starts the key over with this request as its only entry.
 local function fresh(limit)
-  form, stored, raw, pos, rawEnd, appendable = SMALL, limit, '', 1, 0, false
+  form, stored, raw, pos, rawEnd, appendable, firstAt = SMALL, limit, '', 1, 0, false, 0
   adds[1], na = now, 1
   newest, expires, dirty, renew = now, now + 2 * win, true, true
   return 1, limit - 1, now + win
@@ -243,7 +245,7 @@ local function relimit(limit)
   stored = limit
   if keep <= S then
     if form == BIG and lost then expires, renew = now + 2 * win, true end -- else SET keeps the TTL
-    form, raw, pos, rawEnd, na, dirty, appendable = SMALL, all, 1, #all, 0, true, false
+    form, raw, pos, rawEnd, na, dirty, appendable, firstAt = SMALL, all, 1, #all, 0, true, false, 0
   else
     toBig(all, keep)
   end
@@ -317,7 +319,7 @@ local function decide(limit)
   local oldest
   if form == SMALL then
     while pos <= rawEnd do
-      local ts = stampAt(raw, pos)
+      local ts = pos == firstAt and first or stampAt(raw, pos)
       if ts > cutoff then
         oldest = ts
         break
