@@ -43,7 +43,7 @@
 -- request joins the back, which becomes the last block (RPUSH) once it
 -- holds 8: each one command per 8 requests, so the cost does not grow
 -- with the entries. A small value that would exceed 32 entries becomes a
--- list; a key starts over small once every entry left the window.
+-- list, and a list left with 16 or fewer a small value again.
 --
 -- A decision changes its key's state in the script, and the state is
 -- written once per run of consecutive decisions on the key (the caller
@@ -259,6 +259,13 @@ end
 local function flush()
   if not dirty then return end
   dirty = false
+  if form == BIG and fCount + rCount + bCount + na <= S / 2 then -- a small value again
+    local all = entries()
+    if all then
+      if lost then expires, renew = now + 2 * win, true end -- else SET keeps the TTL
+      form, raw, pos, rawEnd, na, appendable = SMALL, all, 1, #all, 0, false
+    end
+  end
   if form == SMALL then
     if appendable and not renew and pos - SMETA <= 8 * STALE and rawEnd - SMETA + 8 * na <= 8 * S then
       redis.call('APPEND', key, packStamps(adds, na))

@@ -401,7 +401,8 @@ func listValue(limit int, front, ring, back []int64) []string {
 // Lists whose entries sit in the header's front and back and in the blocks
 // are read in order: when the limit changes and when entries leave the
 // window across blocks; a key turns into a list past 32 entries and back
-// into a string when a lower limit keeps 32 or fewer.
+// into a string when a lower limit keeps 32 or fewer, or when 16 or fewer
+// are left.
 func TestRedisStoreListForm(t *testing.T) {
 	srv := testenv.Redis(t)
 	c := srv.Client(t)
@@ -487,6 +488,28 @@ func TestRedisStoreListForm(t *testing.T) {
 	}
 	if ttl, err := c.Do(ctx, c.B().Pttl().Key(srv.Prefix+"drop").Build()).AsInt64(); err != nil || ttl <= window.Milliseconds() {
 		t.Fatalf("drop: PTTL %d, %v; want renewed to two windows", ttl, err)
+	}
+
+	// 40 entries, 30 of them two hours old: a request drops them across
+	// the blocks, and the 11 left make a string again.
+	now := redisNow()
+	var shrink []int64
+	for i := range 40 {
+		ts := now - 2*hour.Microseconds() + int64(i)
+		if i >= 30 {
+			ts = now - time.Second.Microseconds() + int64(i)
+		}
+		shrink = append(shrink, ts)
+	}
+	set("shrink", listValue(100, shrink[:8], shrink[8:], nil))
+	for i := range 2 {
+		r, err := store.Allow(ctx, "shrink", ratelimit.Policy{Limit: 100, Window: hour})
+		if err != nil || !r.Allowed || r.Remaining != 100-10-i-1 || r.Reset.UnixMicro() != shrink[30]+hour.Microseconds() {
+			t.Fatalf("shrink, request %d: got %+v, %v; want allowed, remaining %d, reset at the 31st entry + 1 h", i, r, err, 100-10-i-1)
+		}
+		if typ := typeOf("shrink"); typ != "string" {
+			t.Fatalf("shrink, after request %d: the key is a %s, want a string", i, typ)
+		}
 	}
 
 	// A new key: a string up to 32 entries, a list from the 33rd; a lower
