@@ -1,6 +1,7 @@
 -- Sliding-window-log decisions (slidinglog.go is the same algorithm in Go,
 -- and ratelimittest checks both against a reference model), one per key, in
--- order; a key may appear more than once. The policies come run-length
+-- order; a key may appear more than once, its decisions next to each other
+-- (runScript sees to it). The policies come run-length
 -- encoded: ARGV holds groups of four,
 --   limit (requests), window (µs), TTL (ms: two windows, rounded up), n
 -- the policy of the next n keys. Returns the Redis clock (µs), then for each
@@ -15,7 +16,8 @@
 -- as 8-byte big-endian integers; since denied requests are never recorded,
 -- the last limit of them decide exactly. It takes one of two forms.
 --
--- Small (up to 32 entries), a string:
+-- Small (up to 32 entries, the oldest of which may have left the window),
+-- a string:
 --   0  "GWr4"   layout tag
 --   4  limit    the limit the value was built for (u32)
 --   8  expires  when the key's TTL ends, µs (u64)
