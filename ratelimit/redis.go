@@ -70,19 +70,21 @@ type RedisOptions struct {
 // key Redis denied is denied again in the process without a call until its
 // Reset (see RedisOptions.DisableLocalDenials).
 //
-// A key with at most 32 entries in its window is a string holding their
-// times; one MGET reads the values of all the keys in a script call and each
-// changed key is written with one SET, so a decision costs about one command.
-// A key with more entries becomes a list: a header with its oldest and
-// newest entries, then blocks of eight; a decision reads and writes the
+// A key with at most 32 entries (the times of its last allowed requests) is
+// a string: one MGET reads the values of all the keys of a script call, and
+// an allowed request is appended to its key's value (rewritten without the
+// entries that left the window once a few did), so a decision on a key of
+// its own costs about one command. A key with more entries becomes a list,
+// and a string again once 16 or fewer are left: a header with its oldest
+// and newest entries, then blocks of eight; a decision reads and writes the
 // header alone, and entries move between the header and the blocks eight at
 // a time, so the cost does not grow with the number of entries, and the key
-// takes little more than the entries' 8 bytes each (a sorted set of the same
-// entries takes several times more). The concurrent decisions of a batch on one key share
-// one read and one write. A key expires one to two windows after its last
-// allowed request (the TTL is renewed to two windows when less than one is
-// left). Values written by earlier versions of the script are not read:
-// such a key starts over once.
+// takes little more than the entries' 8 bytes each (a sorted set of the
+// same entries takes several times more). The concurrent decisions of a
+// batch on one key share one read and one write. A key expires one to two
+// windows after its last allowed request (the TTL is renewed to two windows
+// when less than one is left). Values written by earlier versions of the
+// script are not read: such a key starts over once.
 type RedisStore struct {
 	client    rueidis.Client
 	prefix    string
