@@ -217,8 +217,31 @@ func (b *batcher) call(ctx context.Context, group []*queued) {
 
 // runScript runs the decision script for keys, the i-th under the policy
 // arguments args[i], and returns one decision per key. Consecutive keys
-// under the same policy share its arguments (see ratelimit.lua).
+// under the same policy share its arguments (see ratelimit.lua). The script
+// needs the decisions on a key together: keys out of order are sorted first
+// (keeping the order of each key's decisions), and the decisions returned
+// in the order asked.
 func runScript(ctx context.Context, client rueidis.Client, keys []string, args [][3]string) ([]decision, error) {
+	if !slices.IsSorted(keys) {
+		order := make([]int, len(keys))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(i, j int) int { return strings.Compare(keys[i], keys[j]) })
+		sortedKeys, sortedArgs := make([]string, len(keys)), make([][3]string, len(keys))
+		for j, i := range order {
+			sortedKeys[j], sortedArgs[j] = keys[i], args[i]
+		}
+		sorted, err := runScript(ctx, client, sortedKeys, sortedArgs)
+		if err != nil {
+			return nil, err
+		}
+		ds := make([]decision, len(keys))
+		for j, i := range order {
+			ds[i] = sorted[j]
+		}
+		return ds, nil
+	}
 	argv := make([]string, 0, 4)
 	for i := 0; i < len(args); {
 		j := i + 1

@@ -70,17 +70,21 @@ type RedisOptions struct {
 // key Redis denied is denied again in the process without a call until its
 // Reset (see RedisOptions.DisableLocalDenials).
 //
-// A key is a string: a 176-byte header holding its oldest and newest
-// entries, then a ring of up to Limit 8-byte slots for the rest of its last
-// allowed requests, several times smaller than a sorted set of the same
-// entries. A decision reads and writes the header
-// alone; entries move between the header and the ring eight at a time, so
-// the cost does not grow with the number of entries, and the ring is
-// rebuilt only when it must grow. The concurrent decisions of a batch on
-// one key share one read and one write. A key expires one to two windows
-// after its last allowed request (the TTL is renewed to two windows when
-// less than one is left). Values written by earlier versions of the script
-// are not read: such a key starts over once.
+// A key with at most 32 entries (the times of its last allowed requests) is
+// a string: one MGET reads the values of all the keys of a script call, and
+// an allowed request is appended to its key's value (rewritten without the
+// entries that left the window once a few did), so a decision on a key of
+// its own costs about one command. A key with more entries becomes a list,
+// and a string again once 16 or fewer are left: a header with its oldest
+// and newest entries, then blocks of eight; a decision reads and writes the
+// header alone, and entries move between the header and the blocks eight at
+// a time, so the cost does not grow with the number of entries, and the key
+// takes little more than the entries' 8 bytes each (a sorted set of the
+// same entries takes several times more). The concurrent decisions of a
+// batch on one key share one read and one write. A key expires one to two
+// windows after its last allowed request (the TTL is renewed to two windows
+// when less than one is left). Values written by earlier versions of the
+// script are not read: such a key starts over once.
 type RedisStore struct {
 	client    rueidis.Client
 	prefix    string
@@ -128,15 +132,15 @@ type policyArgs struct {
 	window time.Duration
 }
 
-// scriptArgs returns the script's arguments for p (limit, window in µs,
-// window in ms rounded up), formatted once per policy.
+// scriptArgs returns the script's arguments for p (limit, window in µs, TTL
+// of two windows in ms, each rounded up), formatted once per policy.
 func (s *RedisStore) scriptArgs(p Policy) [3]string {
 	k := policyArgs{p.Limit, p.Window}
 	if v, ok := s.args.Load(k); ok {
 		return v.([3]string)
 	}
 	window := p.Window.Microseconds()
-	args := [3]string{strconv.Itoa(p.Limit), strconv.FormatInt(window, 10), strconv.FormatInt(ceilDiv(window, 1000), 10)}
+	args := [3]string{strconv.Itoa(p.Limit), strconv.FormatInt(window, 10), strconv.FormatInt(2*ceilDiv(window, 1000), 10)}
 	if s.argsCount.Add(1) <= maxCachedArgs {
 		s.args.Store(k, args)
 	}

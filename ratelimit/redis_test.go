@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -326,20 +327,35 @@ func TestRedisStoreRenewsExpiry(t *testing.T) {
 	}
 }
 
-// A value that is not the store's layout is replaced rather than misread.
+// A value that is not the store's layout (of any type, including a list
+// whose blocks are missing) is replaced rather than misread.
 func TestRedisStoreDamagedValue(t *testing.T) {
-	for _, value := range []string{"x", "not a sliding log", "\x00\x00\x00\x02\x00\x00\x00\x09\x00\x00\x00\x00"} {
-		srv := testenv.Redis(t)
-		c := srv.Client(t)
-		ctx := context.Background()
-		if err := c.Do(ctx, c.B().Set().Key(srv.Prefix+"k").Value(value).Build()).Error(); err != nil {
-			t.Fatal(err)
-		}
-		store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix})
-		r, err := store.Allow(ctx, "k", ratelimit.Policy{Limit: 2, Window: time.Hour})
-		if err != nil || !r.Allowed || r.Remaining != 1 {
-			t.Fatalf("Allow over the value %q: got %+v, %v; want allowed with remaining 1", value, r, err)
-		}
+	now := time.Now().UnixMicro()
+	cases := map[string][]string{ // a command and its arguments after the key
+		"short string":            {"SET", "x"},
+		"text":                    {"SET", "not a sliding log"},
+		"other string":            {"SET", "\x00\x00\x00\x02\x00\x00\x00\x09\x00\x00\x00\x00"},
+		"earlier layout":          {"SET", "GWr3" + strings.Repeat("\x00", 172)},
+		"set":                     {"SADD", "a", "b"},
+		"other list":              {"RPUSH", "a", "b"},
+		"list without its blocks": {"RPUSH", listValue(2, nil, slices.Repeat([]int64{now}, 8), []int64{now})[0]},
+	}
+	for name, value := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := testenv.Redis(t)
+			c := srv.Client(t)
+			ctx := context.Background()
+			if err := c.Do(ctx, c.B().Arbitrary(value[0]).Keys(srv.Prefix+"k").Args(value[1:]...).Build()).Error(); err != nil {
+				t.Fatal(err)
+			}
+			store := ratelimit.NewRedisStore(c, ratelimit.RedisOptions{Prefix: srv.Prefix})
+			for i := range 3 {
+				r, err := store.Allow(ctx, "k", ratelimit.Policy{Limit: 2, Window: time.Hour})
+				if err != nil || r.Allowed != (i < 2) || r.Remaining != max(1-i, 0) {
+					t.Fatalf("request %d over the value: got %+v, %v; want allowed %v with remaining %d", i, r, err, i < 2, max(1-i, 0))
+				}
+			}
+		})
 	}
 }
 
@@ -357,36 +373,37 @@ func TestRedisMemoryPerKey(t *testing.T) {
 	}
 }
 
-// logValue builds a key's value in the store's layout (see ratelimit.lua):
-// the front buffer holds front from slot fFirst, the ring ring from slot
-// head in capacity slots, the back buffer back. Entries are oldest first.
-func logValue(limit, fFirst int, front []int64, head, capacity int, ring, back []int64) string {
+// listValue builds a key's value in the store's list form (see
+// ratelimit.lua): a header holding front and back, then ring in blocks of
+// 8. Entries are oldest first.
+func listValue(limit int, front, ring, back []int64) []string {
 	all := slices.Concat(front, ring, back)
-	b := []byte("GWr3")
-	for _, v := range []int{limit, fFirst, len(front), head, len(ring), capacity, len(back)} {
+	b := []byte("GWl4")
+	for _, v := range []int{limit, len(front), len(back), len(ring)} {
 		b = binary.BigEndian.AppendUint32(b, uint32(v))
 	}
 	b = binary.BigEndian.AppendUint64(b, uint64(all[len(all)-1]))
 	b = binary.BigEndian.AppendUint64(b, 0) // expiry: the next write sets a TTL
-	slots := func(n, first int, entries []int64) []byte {
-		out := make([]byte, 8*n)
-		for i, ts := range entries {
-			binary.BigEndian.PutUint64(out[8*((first+i)%n):], uint64(ts))
+	stamps := func(entries []int64) []byte {
+		var out []byte
+		for _, ts := range entries {
+			out = binary.BigEndian.AppendUint64(out, uint64(ts))
 		}
 		return out
 	}
-	b = append(b, slots(8, fFirst, front)...)
-	b = append(b, slots(8, 0, back)...)
-	if capacity > 0 {
-		b = append(b, slots(capacity, head, ring)...)
+	value := []string{string(append(append(b, stamps(front)...), stamps(back)...))}
+	for i := 0; i < len(ring); i += 8 {
+		value = append(value, string(stamps(ring[i:i+8])))
 	}
-	return string(b)
+	return value
 }
 
-// Values whose entries sit in all three parts, with rings that wrap, are
-// read in order: when the ring grows, when the limit changes, and when
-// entries leave the window across the parts.
-func TestRedisStoreWrappedRing(t *testing.T) {
+// Lists whose entries sit in the header's front and back and in the blocks
+// are read in order: when the limit changes and when entries leave the
+// window across blocks; a key turns into a list past 32 entries and back
+// into a string when a lower limit keeps 32 or fewer, or when 16 or fewer
+// are left.
+func TestRedisStoreListForm(t *testing.T) {
 	srv := testenv.Redis(t)
 	c := srv.Client(t)
 	ctx := context.Background()
@@ -400,6 +417,9 @@ func TestRedisStoreWrappedRing(t *testing.T) {
 		us, _ := strconv.ParseInt(tm[1], 10, 64)
 		return s*1_000_000 + us
 	}
+	if srv.Mini != nil {
+		srv.Mini.SetTime(start)
+	}
 	// entries returns n timestamps apart by gap, the newest 1 s ago.
 	entries := func(n int, gap time.Duration) []int64 {
 		now := redisNow()
@@ -409,34 +429,34 @@ func TestRedisStoreWrappedRing(t *testing.T) {
 		}
 		return out
 	}
-	set := func(key, value string) {
-		if err := c.Do(ctx, c.B().Set().Key(srv.Prefix+key).Value(value).Build()).Error(); err != nil {
+	set := func(key string, value []string) {
+		for _, cmd := range []rueidis.Completed{c.B().Del().Key(srv.Prefix + key).Build(), c.B().Rpush().Key(srv.Prefix + key).Element(value...).Build()} {
+			if err := c.Do(ctx, cmd).Error(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	typeOf := func(key string) string {
+		typ, err := c.Do(ctx, c.B().Type().Key(srv.Prefix+key).Build()).ToString()
+		if err != nil {
 			t.Fatal(err)
 		}
+		return typ
 	}
 	hour := time.Hour
 
-	// 64 entries (limit 100): 8 in the front, a full ring of 48 wrapping
-	// at slot 24, a full back. The next request grows the ring; the count
-	// goes on from 64.
-	full := entries(64, time.Millisecond)
-	set("grow", logValue(100, 0, full[:8], 24, 48, full[8:56], full[56:]))
-	for i := range 3 {
-		r, err := store.Allow(ctx, "grow", ratelimit.Policy{Limit: 100, Window: hour})
-		if err != nil || !r.Allowed || r.Remaining != 100-64-i-1 || r.Reset.UnixMicro() != full[0]+hour.Microseconds() {
-			t.Fatalf("grow, request %d: got %+v, %v; want allowed, remaining %d, reset at the oldest entry + 1 h", i, r, err, 100-64-i-1)
-		}
-	}
-
-	// 50 entries: 6 in the front from slot 2, 40 in a ring of 48 from slot
-	// 32 (wrapping), 4 in the back; limit lowered to 30: the newest 30 are
-	// kept, so the request is denied until the 21st entry leaves the
-	// window; raised to 60 it allows 29 more.
+	// 50 entries: 6 in the front, 40 in five blocks, 4 in the back; the
+	// limit lowered to 30 keeps the newest 30 (a string now), so the
+	// request is denied until the 21st entry leaves the window; raised to
+	// 60 it allows 29 more.
 	some := entries(50, time.Millisecond)
-	set("change", logValue(50, 2, some[:6], 32, 48, some[6:46], some[46:]))
+	set("change", listValue(50, some[:6], some[6:46], some[46:]))
 	r, err := store.Allow(ctx, "change", ratelimit.Policy{Limit: 30, Window: hour})
 	if err != nil || r.Allowed || r.Reset.UnixMicro() != some[20]+hour.Microseconds() {
 		t.Fatalf("limit lowered to 30: got %+v, %v; want denied until the 21st entry + 1 h", r, err)
+	}
+	if typ := typeOf("change"); typ != "string" {
+		t.Fatalf("30 entries kept: the key is a %s, want a string", typ)
 	}
 	r, err = store.Allow(ctx, "change", ratelimit.Policy{Limit: 60, Window: hour})
 	if err != nil || !r.Allowed || r.Remaining != 29 || r.Reset.UnixMicro() != some[20]+hour.Microseconds() {
@@ -444,10 +464,10 @@ func TestRedisStoreWrappedRing(t *testing.T) {
 	}
 
 	// Entries older than the window are dropped from the front, refilled
-	// from the ring across its wrap: of 64 entries 10 ms apart, the newest
-	// 1 s old, about 30 are inside a 1.3 s window.
+	// from the blocks: of 64 entries 10 ms apart, the newest 1 s old,
+	// about 30 are inside a 1.3 s window.
 	old := entries(64, 10*time.Millisecond)
-	set("drop", logValue(100, 0, old[:8], 56, 64, old[8:56], old[56:]))
+	set("drop", listValue(100, old[:8], old[8:56], old[56:]))
 	window := 1300 * time.Millisecond
 	r, err = store.Allow(ctx, "drop", ratelimit.Policy{Limit: 100, Window: window})
 	if err != nil || !r.Allowed {
@@ -465,5 +485,56 @@ func TestRedisStoreWrappedRing(t *testing.T) {
 	}
 	if inWindow == 0 || inWindow == len(old) || r.Remaining != 100-inWindow-1 || r.Reset.UnixMicro() != oldest+window.Microseconds() {
 		t.Fatalf("drop: got %+v with %d entries in the window; want remaining %d and reset at its oldest + window", r, inWindow, 100-inWindow-1)
+	}
+	if ttl, err := c.Do(ctx, c.B().Pttl().Key(srv.Prefix+"drop").Build()).AsInt64(); err != nil || ttl <= window.Milliseconds() {
+		t.Fatalf("drop: PTTL %d, %v; want renewed to two windows", ttl, err)
+	}
+
+	// 40 entries, 30 of them two hours old: a request drops them across
+	// the blocks, and the 11 left make a string again.
+	now := redisNow()
+	var shrink []int64
+	for i := range 40 {
+		ts := now - 2*hour.Microseconds() + int64(i)
+		if i >= 30 {
+			ts = now - time.Second.Microseconds() + int64(i)
+		}
+		shrink = append(shrink, ts)
+	}
+	set("shrink", listValue(100, shrink[:8], shrink[8:], nil))
+	for i := range 2 {
+		r, err := store.Allow(ctx, "shrink", ratelimit.Policy{Limit: 100, Window: hour})
+		if err != nil || !r.Allowed || r.Remaining != 100-10-i-1 || r.Reset.UnixMicro() != shrink[30]+hour.Microseconds() {
+			t.Fatalf("shrink, request %d: got %+v, %v; want allowed, remaining %d, reset at the 31st entry + 1 h", i, r, err, 100-10-i-1)
+		}
+		if typ := typeOf("shrink"); typ != "string" {
+			t.Fatalf("shrink, after request %d: the key is a %s, want a string", i, typ)
+		}
+	}
+
+	// A new key: a string up to 32 entries, a list from the 33rd; a lower
+	// limit makes it a string again.
+	p := ratelimit.Policy{Limit: 100, Window: hour}
+	for i := range 40 {
+		r, err := store.Allow(ctx, "grow", p)
+		if err != nil || !r.Allowed || r.Remaining != 100-i-1 {
+			t.Fatalf("grow, request %d: got %+v, %v; want allowed with remaining %d", i, r, err, 100-i-1)
+		}
+		want := "string"
+		if i >= 32 {
+			want = "list"
+		}
+		if typ := typeOf("grow"); typ != want {
+			t.Fatalf("grow, after request %d: the key is a %s, want a %s", i, typ, want)
+		}
+	}
+	if r, err := store.Allow(ctx, "grow", ratelimit.Policy{Limit: 10, Window: hour}); err != nil || r.Allowed {
+		t.Fatalf("grow, limit lowered to 10: got %+v, %v; want denied", r, err)
+	}
+	if typ := typeOf("grow"); typ != "string" {
+		t.Fatalf("grow, 10 entries kept: the key is a %s, want a string", typ)
+	}
+	if r, err := store.Allow(ctx, "grow", p); err != nil || !r.Allowed || r.Remaining != 100-10-1 {
+		t.Fatalf("grow, limit raised to 100: got %+v, %v; want allowed with remaining 89", r, err)
 	}
 }

@@ -14,9 +14,10 @@ import (
 
 // Script calls carrying many decisions, with keys repeated (consecutive as
 // the batcher sorts them, or not), decide as the Go sliding log does one
-// decision after another: the shared read and write of a key's header, and
-// the blocks moving between its buffers and ring within one call, lose
-// nothing.
+// decision after another: the shared read and write of a key's value, the
+// entries appended to a small value and dropped when it is rewritten, the
+// change to a list and the blocks moving between its header and the list
+// within one call lose nothing.
 func TestScriptBatchesMatchSlidingLog(t *testing.T) {
 	for _, sorted := range []bool{true, false} {
 		t.Run("sorted="+strconv.FormatBool(sorted), func(t *testing.T) {
@@ -49,7 +50,7 @@ func TestScriptBatchesMatchSlidingLog(t *testing.T) {
 				for i, k := range batch {
 					p := keys[k].p
 					w := p.Window.Microseconds()
-					args[i] = [3]string{strconv.Itoa(p.Limit), strconv.FormatInt(w, 10), strconv.FormatInt(ceilDiv(w, 1000), 10)}
+					args[i] = [3]string{strconv.Itoa(p.Limit), strconv.FormatInt(w, 10), strconv.FormatInt(2*ceilDiv(w, 1000), 10)}
 				}
 				ds, err := runScript(ctx, c, batch, args)
 				if err != nil {
