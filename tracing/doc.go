@@ -16,8 +16,9 @@
 //   - OpenSQL and WrapSQLDriver, a database/sql pool or driver whose
 //     statements are spans (otelsql);
 //   - Transport and Client, an http.RoundTripper and an http.Client whose
-//     outbound requests are spans carrying the trace context, for the
-//     HTTPClient and Transport options of the service layers.
+//     outbound requests are spans carrying the trace context (their URLs
+//     recorded without the query string), for the HTTPClient and Transport
+//     options of the service layers.
 //
 // Usage:
 //

@@ -1,7 +1,9 @@
 package tracing
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -55,12 +57,44 @@ func (t *Tracer) Middleware(next http.Handler) http.Handler {
 
 // Transport returns base with a client span per request, carrying the
 // trace context in the request's headers. A nil base means
-// http.DefaultTransport.
+// http.DefaultTransport. The span's url.full leaves out the query string,
+// where API keys and signatures often travel; the request is sent with it.
 func (t *Tracer) Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return otelhttp.NewTransport(base, otelhttp.WithTracerProvider(t.provider), otelhttp.WithPropagators(t.propagator))
+	traced := otelhttp.NewTransport(restoreQuery{base}, otelhttp.WithTracerProvider(t.provider), otelhttp.WithPropagators(t.propagator))
+	return hideQuery{traced}
+}
+
+// heldQuery is the context key under which hideQuery keeps a request's
+// query string for restoreQuery.
+type heldQuery struct{}
+
+// hideQuery hands the traced transport a copy of the request without its
+// query string, kept in the context.
+type hideQuery struct{ next http.RoundTripper }
+
+func (h hideQuery) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.RawQuery == "" && !req.URL.ForceQuery {
+		return h.next.RoundTrip(req)
+	}
+	hidden := req.Clone(context.WithValue(req.Context(), heldQuery{}, *req.URL))
+	hidden.URL.RawQuery, hidden.URL.ForceQuery = "", false
+	return h.next.RoundTrip(hidden)
+}
+
+// restoreQuery sends the request with the URL hideQuery kept.
+type restoreQuery struct{ next http.RoundTripper }
+
+func (r restoreQuery) RoundTrip(req *http.Request) (*http.Response, error) {
+	u, ok := req.Context().Value(heldQuery{}).(url.URL)
+	if !ok {
+		return r.next.RoundTrip(req)
+	}
+	sent := req.Clone(req.Context())
+	sent.URL.RawQuery, sent.URL.ForceQuery = u.RawQuery, u.ForceQuery
+	return r.next.RoundTrip(sent)
 }
 
 // Client returns a copy of c whose requests are traced by Transport. A nil

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel/trace"
@@ -157,6 +158,38 @@ func TestClientPropagatesTraceContext(t *testing.T) {
 	}
 	if want := "00-" + client.TraceID().String() + "-" + client.SpanID().String() + "-01"; got != want {
 		t.Errorf("traceparent sent = %q, want %q", got, want)
+	}
+}
+
+// TestClientSpanHidesQuery checks that an outbound request is sent with
+// its query string and that its span records the URL without it.
+func TestClientSpanHidesQuery(t *testing.T) {
+	tr, rec, _ := newRecorded(t, tracing.Options{})
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.RawQuery
+	}))
+	t.Cleanup(srv.Close)
+	resp, err := tr.Client(nil).Get(srv.URL + "/v1/send?key=secret-api-key&sig=abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got != "key=secret-api-key&sig=abc" {
+		t.Errorf("query received = %q, want the one sent", got)
+	}
+	spans := rec.Ended()
+	if len(spans) != 1 {
+		t.Fatalf("spans = %v, want one client span", names(spans))
+	}
+	full, ok := attr(spans[0], "url.full")
+	if !ok || full.AsString() != srv.URL+"/v1/send" {
+		t.Errorf("url.full = %q (%v), want %q", full.AsString(), ok, srv.URL+"/v1/send")
+	}
+	for _, kv := range spans[0].Attributes() {
+		if strings.Contains(kv.Value.Emit(), "secret-api-key") {
+			t.Errorf("attribute %s carries the query: %q", kv.Key, kv.Value.Emit())
+		}
 	}
 }
 
