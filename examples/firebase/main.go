@@ -29,6 +29,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/groundwork-go/groundwork/examples/internal/exampleapp"
 	"github.com/groundwork-go/groundwork/users"
@@ -43,7 +44,7 @@ func main() {
 
 // setup mounts the example's routes on app.
 func setup(ctx context.Context, app *exampleapp.App) (*fakeKeys, error) {
-	v, dev, err := newVerifier(app.Env, app.Logger)
+	v, dev, err := newVerifier(app.Env, app.Logger, app.HTTPClient(10*time.Second))
 	if err != nil {
 		return nil, err
 	}

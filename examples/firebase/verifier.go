@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net/http"
 
 	"github.com/groundwork-go/groundwork/auth/firebase"
 	"github.com/groundwork-go/groundwork/examples/internal/exampleapp"
@@ -19,13 +20,13 @@ const localProject = "groundwork-local"
 // newVerifier returns the verifier for FIREBASE_PROJECT_ID, or, when it is
 // unset, one for locally generated keys together with the fake key endpoint
 // that serves them and mints tokens.
-func newVerifier(env *exampleapp.Env, logger *slog.Logger) (idTokenVerifier, *fakeKeys, error) {
+func newVerifier(env *exampleapp.Env, logger *slog.Logger, client *http.Client) (idTokenVerifier, *fakeKeys, error) {
 	project := env.String("FIREBASE_PROJECT_ID", "")
 	if err := env.Err(); err != nil {
 		return nil, nil, err
 	}
 	if project != "" {
-		v, err := firebase.NewVerifier(project, firebase.Config{})
+		v, err := firebase.NewVerifier(project, firebase.Config{HTTPClient: client})
 		logger.Info("verifying Firebase ID tokens against Google's keys", "project", project)
 		return v, nil, err
 	}

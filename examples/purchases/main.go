@@ -45,7 +45,7 @@ func main() {
 
 // setup mounts the example's routes on app.
 func setup(ctx context.Context, app *exampleapp.App) (*devRoutes, error) {
-	v, dev, err := newVerifier(app.Env, app.Logger)
+	v, dev, err := newVerifier(app.Env, app.Logger, app.HTTPClient(appstore.DefaultOCSPTimeout))
 	if err != nil {
 		return nil, err
 	}

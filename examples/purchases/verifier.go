@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strconv"
 
@@ -24,7 +25,7 @@ const mockBundleID = "com.example.groundwork"
 //	APPLE_ENVIRONMENT    Production or Sandbox (default Production with APPLE_ROOT_CERT)
 //	APPLE_APP_APPLE_ID   the app's Apple id (required in Production)
 //	APPLE_ONLINE_CHECKS  "true" to check certificate revocation over OCSP
-func newVerifier(env *exampleapp.Env, logger *slog.Logger) (*appstore.Verifier, *devRoutes, error) {
+func newVerifier(env *exampleapp.Env, logger *slog.Logger, client *http.Client) (*appstore.Verifier, *devRoutes, error) {
 	rootPath := env.String("APPLE_ROOT_CERT", "")
 	if rootPath == "" {
 		mock, err := newMockStore()
@@ -51,7 +52,7 @@ func newVerifier(env *exampleapp.Env, logger *slog.Logger) (*appstore.Verifier, 
 		return nil, nil, fmt.Errorf("APPLE_ROOT_CERT: %w", err)
 	}
 	v, err := appstore.NewVerifier([]*x509.Certificate{root}, bundleID, environment,
-		appstore.VerifierOptions{AppAppleID: appAppleID, EnableOnlineChecks: online})
+		appstore.VerifierOptions{AppAppleID: appAppleID, EnableOnlineChecks: online, HTTPClient: client})
 	if err != nil {
 		return nil, nil, err
 	}

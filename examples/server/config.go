@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/groundwork-go/groundwork/examples/internal/otelsetup"
 	"github.com/groundwork-go/groundwork/examples/internal/serving"
 	"github.com/groundwork-go/groundwork/httpx"
 	"github.com/groundwork-go/groundwork/mail"
@@ -60,13 +61,7 @@ type config struct {
 // tracingEnabled reports whether spans are exported: OTEL_TRACES_EXPORTER
 // is otlp, or it is unset and an OTLP endpoint is set.
 func (c *config) tracingEnabled() bool {
-	switch c.TracesExporter {
-	case "otlp":
-		return true
-	case "none":
-		return false
-	}
-	return c.OTLPEndpoint != "" || c.OTLPTracesEndpoint != ""
+	return otelsetup.Enabled(c.TracesExporter, c.OTLPEndpoint, c.OTLPTracesEndpoint)
 }
 
 // envVar documents one environment variable; the table drives loading and

@@ -2,57 +2,22 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
+	"slices"
 	"testing"
 
 	"go.opentelemetry.io/otel"
-	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
-	"google.golang.org/protobuf/proto"
+
+	"github.com/groundwork-go/groundwork/examples/internal/exampletest"
 )
-
-// collector is an OTLP/HTTP trace receiver that keeps the span names and
-// service names it was sent.
-type collector struct {
-	mu       sync.Mutex
-	spans    []string
-	services []string
-}
-
-func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var req coltrace.ExportTraceServiceRequest
-	if r.URL.Path != "/v1/traces" || r.Header.Get("Content-Type") != "application/x-protobuf" || proto.Unmarshal(body, &req) != nil {
-		http.Error(w, "not an OTLP/HTTP protobuf trace export", http.StatusBadRequest)
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, rs := range req.ResourceSpans {
-		for _, a := range rs.GetResource().GetAttributes() {
-			if a.Key == "service.name" {
-				c.services = append(c.services, a.GetValue().GetStringValue())
-			}
-		}
-		for _, ss := range rs.ScopeSpans {
-			for _, s := range ss.Spans {
-				c.spans = append(c.spans, s.Name)
-			}
-		}
-	}
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	b, _ := proto.Marshal(&coltrace.ExportTraceServiceResponse{})
-	w.Write(b)
-}
 
 // TestOTLPExportFromEnvironment checks the example server's tracing set-up:
 // OTEL_EXPORTER_OTLP_ENDPOINT turns tracing on, the spans reach the
 // collector over OTLP/HTTP under OTEL_SERVICE_NAME, and shutting the
 // provider down flushes them.
 func TestOTLPExportFromEnvironment(t *testing.T) {
-	col := &collector{}
+	col := &exampletest.Collector{}
 	srv := httptest.NewServer(col)
 	t.Cleanup(srv.Close)
 	env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": srv.URL, "OTEL_SERVICE_NAME": "groundwork-test"}
@@ -85,14 +50,9 @@ func TestOTLPExportFromEnvironment(t *testing.T) {
 	if err := shutdownTracing(tp, cfg.ShutdownTimeout); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
-	col.mu.Lock()
-	defer col.mu.Unlock()
-	var found bool
-	for _, name := range col.spans {
-		found = found || name == "GET /health"
-	}
-	if !found || len(col.services) == 0 || col.services[0] != "groundwork-test" {
-		t.Errorf("collector got spans %v from services %v, want GET /health from groundwork-test", col.spans, col.services)
+	spans, services := col.Spans(), col.Services()
+	if !slices.Contains(spans, "GET /health") || len(services) == 0 || services[0] != "groundwork-test" {
+		t.Errorf("collector got spans %v from services %v, want GET /health from groundwork-test", spans, services)
 	}
 }
 

@@ -42,7 +42,7 @@ func setup(ctx context.Context, app *exampleapp.App) error {
 	if err != nil {
 		return err
 	}
-	bucket, signedFiles, err := openBucket(ctx, cfg)
+	bucket, signedFiles, err := openBucket(ctx, cfg, app.Transport())
 	if err != nil {
 		return err
 	}

@@ -11,12 +11,16 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/groundwork-go/groundwork/auth"
+	"github.com/groundwork-go/groundwork/examples/internal/otelsetup"
 	"github.com/groundwork-go/groundwork/httpx"
 	"github.com/groundwork-go/groundwork/internal/database"
 	"github.com/groundwork-go/groundwork/metrics"
 	"github.com/groundwork-go/groundwork/ratelimit"
+	"github.com/groundwork-go/groundwork/tracehook"
+	"github.com/groundwork-go/groundwork/tracing"
 	"github.com/groundwork-go/groundwork/users"
 )
 
@@ -48,6 +52,8 @@ type App struct {
 	limiter *ratelimit.Limiter
 	tiers   ratelimit.Tiers
 	trusted httpx.TrustedProxies
+	tp      *sdktrace.TracerProvider // nil: tracing off
+	tracer  *tracing.Tracer          // nil: tracing off
 }
 
 // New reads the common settings, opens and migrates the users database and
@@ -63,6 +69,10 @@ type App struct {
 //	RATE_LIMIT_USER       authenticated requests per user per minute (default 300)
 //	TRUSTED_PROXIES       proxies whose X-Forwarded-For is believed (default none)
 //	METRICS_ENABLED       "false" to drop the Prometheus metrics at GET /metrics (default true)
+//	OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+//	                      an OTLP/HTTP collector: set → spans exported (default: tracing off)
+//	OTEL_TRACES_EXPORTER  "otlp" → tracing on, "none" → off (default: on when an endpoint is set)
+//	OTEL_SERVICE_NAME     service.name of the spans (default: the example's name)
 //
 // The caller closes the App.
 func New(ctx context.Context, name string, defaultPort int, getenv func(string) string, logOut io.Writer) (*App, error) {
@@ -84,8 +94,17 @@ func New(ctx context.Context, name string, defaultPort int, getenv func(string) 
 	if env.OneOf("METRICS_ENABLED", "true", "true", "false") == "true" {
 		a.metrics = metrics.New(nil, metrics.Options{})
 	}
+	tracingOn := otelsetup.Enabled(env.OneOf("OTEL_TRACES_EXPORTER", "", "", "otlp", "none"),
+		env.String("OTEL_EXPORTER_OTLP_ENDPOINT", ""), env.String("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", ""))
+	serviceName := env.String("OTEL_SERVICE_NAME", name)
 	if err := env.Err(); err != nil {
 		return nil, err
+	}
+	if tracingOn {
+		if a.tp, err = otelsetup.NewProvider(ctx, serviceName, ""); err != nil {
+			return nil, err
+		}
+		a.tracer = tracing.New(a.tp, tracing.Options{})
 	}
 	if secret == "" {
 		b := make([]byte, 32)
@@ -93,11 +112,16 @@ func New(ctx context.Context, name string, defaultPort int, getenv func(string) 
 		secret = string(b)
 		a.Logger.Warn("SECRET_KEY is not set: tokens are signed with a random key and die with the process")
 	}
-	if a.DB, err = database.Open(ctx, dbURL); err != nil {
+	var dbOpts database.Options
+	if a.tracer != nil {
+		dbOpts.WrapDriver = a.tracer.WrapSQLDriver
+	}
+	if a.DB, err = database.OpenWith(ctx, dbURL, dbOpts); err != nil {
+		a.closeTracing()
 		return nil, err
 	}
 	if err := a.assemble(ctx, secret, accessTTL, refreshTTL); err != nil {
-		a.DB.Close()
+		a.Close()
 		return nil, err
 	}
 	a.Logger.Info("users database ready", "dialect", database.DialectOf(a.DB))
@@ -122,7 +146,7 @@ func (a *App) assemble(ctx context.Context, secret string, accessTTL, refreshTTL
 	// authenticator checks users through the service.
 	subjects := &lateSubjects{}
 	authOpts := auth.Options{Subjects: subjects, Logger: a.Logger}
-	limitOpts := ratelimit.Options{Logger: a.Logger}
+	limitOpts := ratelimit.Options{Logger: a.Logger, Trace: a.traceHook()}
 	if a.metrics != nil {
 		authOpts.OnEvent, limitOpts.OnEvent = a.metrics.ObserveAuthEvent, a.metrics.ObserveRateLimitEvent
 		a.Mux.Handle("GET /metrics", a.metrics.Handler())
@@ -135,7 +159,8 @@ func (a *App) assemble(ctx context.Context, secret string, accessTTL, refreshTTL
 	if _, err := a.Auth.RestoreRevocations(ctx); err != nil {
 		return err
 	}
-	a.Users = users.NewService(users.NewStore(a.DB), users.Options{Logger: a.Logger, Guard: a.Auth})
+	a.Users = users.NewService(users.NewStore(a.DB), users.Options{Logger: a.Logger, Guard: a.Auth,
+		Hasher: users.NewHasher(users.HasherOptions{Trace: a.traceHook()})})
 	subjects.svc = a.Users
 	a.limiter = ratelimit.New(ratelimit.NewMemoryStore(ratelimit.MemoryOptions{}), limitOpts)
 
@@ -192,21 +217,55 @@ func UserID(r *http.Request) (int64, bool) {
 // Recover, so it sees route patterns and recovered 500s) and JSON errors for
 // the mux's own 404 and 405 answers.
 func (a *App) Handler() http.Handler {
-	mw := []httpx.Middleware{
-		httpx.RequestID,
+	mw := []httpx.Middleware{httpx.RequestID}
+	if a.tracer != nil {
+		mw = append(mw, a.tracer.Middleware)
+	}
+	mw = append(mw,
 		httpx.ClientIP(a.trusted),
 		httpx.AccessLog(a.Logger, httpx.AccessLogOptions{}),
 		httpx.Recover,
-	}
+	)
 	if a.metrics != nil {
 		mw = append(mw, a.metrics.Middleware)
 	}
 	return httpx.Chain(append(mw, httpx.JSONErrors)...)(a.Mux)
 }
 
-// Close closes the database.
+// Close closes the database and flushes the spans not yet exported.
 func (a *App) Close() error {
-	return a.DB.Close()
+	err := a.DB.Close()
+	a.closeTracing()
+	return err
+}
+
+// closeTracing flushes the spans not yet exported, if tracing is on.
+func (a *App) closeTracing() {
+	if a.tp != nil {
+		if err := otelsetup.Shutdown(a.tp, 5*time.Second); err != nil {
+			a.Logger.Warn("tracing: flushing spans at exit failed", "err", err)
+		}
+	}
+}
+
+// traceHook is the tracehook.Start of the library's options: nil when
+// tracing is off, so the hooks cost one nil check.
+func (a *App) traceHook() tracehook.Start { return otelsetup.Hook(a.tracer) }
+
+// HTTPClient returns the client an example gives its service layer for
+// outbound calls, bounded by timeout: traced when tracing is on, nil (the
+// service layer's default client) when it is off.
+func (a *App) HTTPClient(timeout time.Duration) *http.Client {
+	return otelsetup.Client(a.tracer, timeout)
+}
+
+// Transport returns the transport an example gives a service layer that
+// takes one: traced when tracing is on, nil (the default) when it is off.
+func (a *App) Transport() http.RoundTripper {
+	if a.tracer == nil {
+		return nil
+	}
+	return a.tracer.Transport(nil)
 }
 
 // UserHandler is a handler that needs the caller's local user id.

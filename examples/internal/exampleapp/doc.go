@@ -17,7 +17,8 @@
 // Authenticated (access token plus the per-user rate limit) or Limited
 // (per-IP limit), and hands it to Main, which builds the App from the
 // process environment and serves it behind the standard middleware stack
-// (request id, client IP, access log, panic recovery, metrics, JSON errors)
+// (request id, tracing when the OTEL_* variables turn it on, client IP,
+// access log, panic recovery, metrics, JSON errors)
 // until SIGINT or SIGTERM, then shuts down gracefully:
 //
 //	func main() {

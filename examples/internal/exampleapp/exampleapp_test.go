@@ -5,10 +5,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"go.opentelemetry.io/otel"
 
 	"github.com/groundwork-go/groundwork/auth"
 	"github.com/groundwork-go/groundwork/examples/internal/exampleapp"
@@ -170,5 +174,64 @@ func TestRoutesAreLimitedAndMeasured(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// TestTracingFromEnvironment checks that OTEL_EXPORTER_OTLP_ENDPOINT turns
+// tracing on for every example: the request, rate-limit, hashing and SQL
+// spans of a signup reach the collector under OTEL_SERVICE_NAME when the
+// App closes, and HTTPClient and Transport are traced. Without the
+// variables they are nil (the service layers' defaults).
+func TestTracingFromEnvironment(t *testing.T) {
+	off, err := exampleapp.New(context.Background(), "t", 0,
+		exampletest.Env(map[string]string{"DATABASE_URL": testenv.DatabaseURL(t)}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off.HTTPClient(time.Second) != nil || off.Transport() != nil {
+		t.Error("tracing off: HTTPClient or Transport is not nil")
+	}
+	off.Close()
+
+	col := &exampletest.Collector{}
+	srv := httptest.NewServer(col)
+	t.Cleanup(srv.Close)
+	env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": srv.URL, "OTEL_SERVICE_NAME": "example-test",
+		"DATABASE_URL": testenv.DatabaseURL(t)}
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL) // the exporter reads the process environment
+	prevTP, prevProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
+	t.Cleanup(func() {
+		otel.SetTracerProvider(prevTP)
+		otel.SetTextMapPropagator(prevProp)
+	})
+	app, err := exampleapp.New(context.Background(), "t", 0, exampletest.Env(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if app.HTTPClient(time.Second) == nil || app.Transport() == nil {
+		t.Error("tracing on: HTTPClient or Transport is nil")
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", exampleapp.APIPrefix+"/auth/signup", strings.NewReader(
+		"username=tracer1&email=tracer1@example.com&password=trace-pass-123&first_name=T&last_name=R"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	app.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("signup: %d %s", rec.Code, rec.Body)
+	}
+	if err := app.Close(); err != nil { // flushes the spans
+		t.Fatal(err)
+	}
+	spans, services := col.Spans(), col.Services()
+	for _, want := range []string{"POST " + exampleapp.APIPrefix + "/auth/signup", "ratelimit.allow", "argon2id.hash"} {
+		if !slices.Contains(spans, want) {
+			t.Errorf("spans %v: no %q", spans, want)
+		}
+	}
+	if !slices.ContainsFunc(spans, func(s string) bool { return strings.HasPrefix(s, "INSERT") }) {
+		t.Errorf("spans %v: no INSERT", spans)
+	}
+	if len(services) == 0 || services[0] != "example-test" {
+		t.Errorf("services %v, want example-test", services)
 	}
 }
