@@ -23,9 +23,9 @@
 // # Reads and invalidation
 //
 // RedisStore reads with rueidis DoCache: a hot key is answered from
-// process memory without a round trip, and Redis, which
-// tracks the keys each client cached, pushes an invalidation to every
-// process when the key is written, deleted or expires. Writes made through
+// process memory without a round trip, and Redis, which tracks the keys
+// each client cached, pushes an invalidation to every process when the key
+// is written, deleted or expires. Writes made through
 // a RedisStore are visible to its own reads immediately (it asks Redis
 // itself until the invalidation of its write has arrived). Other processes
 // see a write once Redis's invalidation reaches them, one network hop
